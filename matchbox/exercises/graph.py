@@ -1,0 +1,195 @@
+"""The worksheet model: a small computation graph of named quantities, and the tables that show it.
+
+A *given* is a number printed on the sheet. An *answer* is a number the learner computes: it has a step (an
+engine function applied to earlier quantities), a label, the formula shown as a hint, and the precision
+the sheet asks for. Evaluating the steps on the givens gives the key; evaluating one step on the learner's
+own earlier numbers gives the carried-forward expectation. The workbook, the key and `solve` are views of
+the tables; none of them computes anything itself.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Union
+
+import numpy as np
+
+Text = Union[str, Mapping[str, str]]  # a plain string, or {"en": ..., "ja": ...}
+
+
+def tr(text: Text | None, lang: str) -> str:
+    """The text in `lang` (English when no translation is given)."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    return text.get(lang) or text["en"]
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How a sheet asks for a number: exact (integers, one decimal...) or rounded to `decimals`."""
+
+    decimals: int = 0
+    exact: bool = True
+
+    @property
+    def tolerance(self) -> float:
+        # Exact answers lie on a grid, so only float noise is forgiven; a rounded answer may be off by
+        # half its last digit, which is what rounding as told produces.
+        return 1e-9 if self.exact else 0.5 * 10.0 ** -self.decimals * (1 + 1e-9)
+
+    def agrees(self, value: float, expected: float) -> bool:
+        return abs(value - expected) <= self.tolerance * max(1.0, abs(expected) if self.exact else 1.0)
+
+    def tidy(self, value: float) -> float:
+        """Strip float noise from an exact value (0.1 + 0.2 is 0.3 on a hand-worked sheet)."""
+        return round(value, 9) + 0.0 if self.exact else value
+
+    def number_format(self) -> str:
+        if self.exact:
+            return "General"
+        return "0." + "0" * self.decimals if self.decimals else "0"
+
+
+EXACT = Precision(0, True)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One computation: an engine function applied to quantities.
+
+    Each argument is a quantity name, a tuple of names (passed as a vector) or a constant.
+    """
+
+    fn: Callable[..., Any]
+    args: tuple = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def deps(self) -> list[str]:
+        names: list[str] = []
+        for a in self.args:
+            if isinstance(a, str):
+                names.append(a)
+            elif isinstance(a, tuple):
+                names.extend(a)
+        return names
+
+    def __call__(self, values: Mapping[str, float]) -> float:
+        args = []
+        for a in self.args:
+            if isinstance(a, str):
+                args.append(values[a])
+            elif isinstance(a, tuple):
+                args.append(np.array([values[n] for n in a], dtype=float))
+            else:
+                args.append(a)
+        return float(self.fn(*args, **self.kwargs))
+
+
+@dataclass
+class Quantity:
+    name: str
+    label: Text
+    precision: Precision = EXACT
+    value: float | None = None  # givens only
+    step: Step | None = None  # answers only
+    formula: Text | None = None  # the hint: how this answer is computed
+    section: str = ""
+
+    @property
+    def is_given(self) -> bool:
+        return self.step is None
+
+
+# Cells of a table: Text (a label), Q (the home of a given or an answer) or Ref (a quantity shown again,
+# in the workbook as a live reference to its home cell, so a learner never copies a number by hand).
+@dataclass(frozen=True)
+class Q:
+    name: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    name: str
+
+
+@dataclass
+class Column:
+    header: Text
+    formula: Text | None = None  # shown under the header, so the formula stays in view
+    width: float = 10
+
+
+@dataclass
+class Table:
+    name: str
+    title: Text
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+    note: Text | None = None
+
+
+class Worksheet:
+    """Quantities in the order they are computed, and the tables that lay them out."""
+
+    def __init__(self, kind: str, title: Text, instructions: Text, precision_note: Text):
+        self.kind = kind
+        self.title = title
+        self.instructions = instructions
+        self.precision_note = precision_note
+        self.quantities: dict[str, Quantity] = {}
+        self.tables: list[Table] = []
+        self._key: dict[str, float] | None = None
+
+    def given(self, name: str, value: float, label: Text, precision: Precision = EXACT) -> str:
+        self._add(Quantity(name, label, precision, value=float(value)))
+        return name
+
+    def answer(self, name: str, step: Step, label: Text, formula: Text,
+               precision: Precision = EXACT, section: str = "") -> str:
+        missing = [d for d in step.deps() if d not in self.quantities]
+        if missing:  # keeps the dict in a computable order
+            raise ValueError(f"{name} depends on {missing}, which come later or do not exist")
+        self._add(Quantity(name, label, precision, step=step, formula=formula, section=section))
+        return name
+
+    def _add(self, q: Quantity) -> None:
+        if q.name in self.quantities:
+            raise ValueError(f"quantity {q.name} defined twice")
+        self.quantities[q.name] = q
+        self._key = None
+
+    def table(self, table: Table) -> Table:
+        self.tables.append(table)
+        for row in table.rows:
+            for cell in row:
+                if isinstance(cell, Q) and not self.quantities[cell.name].is_given:
+                    self.quantities[cell.name].section = table.name
+        return table
+
+    @property
+    def answers(self) -> list[Quantity]:
+        return [q for q in self.quantities.values() if not q.is_given]
+
+    @property
+    def givens(self) -> list[Quantity]:
+        return [q for q in self.quantities.values() if q.is_given]
+
+    def evaluate(self, name: str, values: Mapping[str, float]) -> float:
+        """One step on the numbers in `values` (the key's, or the learner's own)."""
+        q = self.quantities[name]
+        return q.precision.tidy(q.step(values))
+
+    def key(self) -> dict[str, float]:
+        """Every quantity's value, computed from the givens."""
+        if self._key is None:
+            values: dict[str, float] = {}
+            for q in self.quantities.values():
+                values[q.name] = q.value if q.is_given else self.evaluate(q.name, values)
+            self._key = values
+        return dict(self._key)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

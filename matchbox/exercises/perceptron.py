@@ -1,0 +1,146 @@
+"""`perceptron`: two inputs and a learned bias (x₀ = 1), a logic gate or a labelled point set.
+
+After the epochs the sheet asks for the decision line w₀ + w₁x₁ + w₂x₂ = 0. With XOR as the target the
+errors never reach zero: one perceptron separates only what a straight line can.
+"""
+from __future__ import annotations
+
+from ..engine import functions as F
+from ..engine.perceptron import count_errors
+from .graph import Column, Precision, Q, Step, Table, Worksheet
+from .spec import Spec, rule_is_strict
+from .trials import (Items, add_settings, add_test, add_trials, converged, epoch_length,
+                     first_clean_epoch, hand_friendly, read_schedule)
+
+KIND = "perceptron"
+TITLE = {"en": "Perceptron: learning a logic gate", "ja": "パーセプトロン: 論理ゲートを学習する"}
+GATES = {"AND": lambda a, b: a & b, "OR": lambda a, b: a | b, "NAND": lambda a, b: 1 - (a & b),
+         "XOR": lambda a, b: a ^ b}
+LINE = Precision(2, exact=False)
+
+
+def sample(dice) -> dict:
+    lr = dice.choice([0.1, 0.5, 1])
+    scale = {0.1: 0.1, 0.5: 0.5, 1: 1}[lr]  # initial weights on the same grid as the steps
+    return {
+        "target": dice.choice(["AND", "OR", "NAND"]),
+        "learning_rate": lr,
+        "initial_weights": [round(dice.randint(-4, 4) * scale, 1) for _ in range(3)],
+        "rule": dice.choice([">=", ">"]),
+        "epochs": 8,
+        "shuffle": dice.choice([False, True]),
+    }
+
+
+def settle(params: dict) -> dict | None:
+    p = items(params)
+    clean = first_clean_epoch(p)
+    if clean is None or clean < 3 or clean * len(p.names) > 20 or not hand_friendly(p, 3) or not converged(p):
+        return None
+    if params_line(params) is None:
+        return None
+    n = len(points(params))
+    return {**params, "trials": params["trials"][: clean * n], "epochs": clean}
+
+
+def params_line(params: dict):
+    w = items(params).run.w[-1]
+    return None if w[2] == 0 else F.decision_line(*w)
+
+
+def normalize(spec: Spec, dice) -> dict:
+    out: dict = {}
+    title = spec.string("title", None)
+    if title:
+        out["title"] = title
+    if spec.has("points"):
+        pts = []
+        for pt in spec.tables("points"):
+            pts.append({"name": pt.string("name", f"P{len(pts) + 1}"), "x": pt.numbers("x", length=2),
+                        "teacher": pt.number("teacher", integer=True, minimum=0, maximum=1)})
+            pt.finish()
+        if spec.has("target"):
+            raise spec.fail("target", "give either a target gate or points, not both")
+        out["points"] = pts
+    else:
+        out["target"] = spec.string("target", "AND", choices=tuple(GATES))
+    names = [pt["name"] for pt in points(out)]
+    if len(set(names)) != len(names):
+        raise spec.fail("points", "two points share a name")
+    out["learning_rate"] = spec.number("learning_rate", 0.1, above=0)
+    out["initial_weights"] = spec.numbers("initial_weights", [0, 0, 0], length=3)
+    out["rule"] = ">" if rule_is_strict(spec) else ">="
+    out.update(read_schedule(spec, names, dice))
+    spec.finish("kind")
+    return out
+
+
+def points(params: dict) -> list[dict]:
+    """The labelled points: the spec's own, or the four corners of the target gate's truth table."""
+    target = params.get("target")
+    if target is None:
+        return params["points"]
+    return [{"name": f"({a}, {b})", "x": [a, b], "teacher": GATES[target](a, b)} for a in (0, 1) for b in (0, 1)]
+
+
+def items(params: dict) -> Items:
+    pts = points(params)
+    names = [pt["name"] for pt in pts]
+    return Items(features=[{"en": "bias input, always 1", "ja": "バイアス入力(常に1)"}, "x₁", "x₂"],
+                 names=names, inputs=[[1, *pt["x"]] for pt in pts], teacher=[pt["teacher"] for pt in pts],
+                 order=[names.index(n) for n in params["trials"]], weights=params["initial_weights"],
+                 threshold=0, learn_threshold=False, strict=params["rule"] == ">",
+                 lr=params["learning_rate"], epoch_length=epoch_length(params), symbols=["₀", "₁", "₂"])
+
+
+def build(params: dict) -> Worksheet:
+    target = params.get("target")
+    title = params.get("title") or (
+        {"en": f"Perceptron: learning {target}", "ja": f"パーセプトロン: {target} を学習する"} if target else TITLE)
+    ws = Worksheet(KIND, title, {
+        "en": ("A perceptron with a bias: x₀ is always 1 and its weight w₀ is learned like the others. For each "
+               "trial compute u = w₀x₀ + w₁x₁ + w₂x₂, the output y (threshold 0), the difference d = t − y and "
+               "the new weights wᵢ' = wᵢ + η·d·xᵢ. Count the errors in each epoch, test every point with the "
+               "final weights, then find the decision line w₀ + w₁x₁ + w₂x₂ = 0."),
+        "ja": ("バイアス付きのパーセプトロンです。x₀ は常に 1 で、その重み w₀ もほかの重みと同じように学習します。"
+               "試行ごとに総和 u = w₀x₀ + w₁x₁ + w₂x₂、出力 y(しきい値 0)、誤差 d = t − y、新しい重み "
+               "wᵢ' = wᵢ + η·d·xᵢ を求めます。エポックごとの誤りの数を数え、学習後の重みで全点をテストし、"
+               "決定境界 w₀ + w₁x₁ + w₂x₂ = 0 を求めます。"),
+    }, {"en": "All numbers are exact except the decision line: round its slope and intercept to 2 decimal places.",
+        "ja": "決定境界の傾きと切片だけは小数第2位まで(四捨五入)、それ以外はすべて割り切れる数です。"})
+    p = items(params)
+    add_settings(ws, p)
+    weights, theta = add_trials(ws, p)
+
+    if p.epoch_length:
+        rows = []
+        for e in range(len(p.order) // p.epoch_length):
+            ds = tuple(f"d{k + 1}" for k in range(e * p.epoch_length, (e + 1) * p.epoch_length))
+            rows.append([e + 1, Q(ws.answer(f"errors{e + 1}", Step(count_errors, (ds,)),
+                                            {"en": f"epoch {e + 1}: errors", "ja": f"エポック{e + 1}: 誤りの数"},
+                                            {"en": "number of trials with d ≠ 0", "ja": "d ≠ 0 の試行の数"}))])
+        ws.table(Table("epochs", {"en": "Errors per epoch", "ja": "エポックごとの誤りの数"},
+                       [Column({"en": "epoch", "ja": "エポック"}, width=8),
+                        Column({"en": "errors", "ja": "誤りの数"}, {"en": "trials with d ≠ 0", "ja": "d ≠ 0 の数"},
+                               width=12)], rows))
+
+    add_test(ws, p, weights, theta)
+    _, w1, w2 = (ws.key()[w] for w in weights)
+    if w2 != 0:
+        slope = ws.answer("slope", Step(F.line_slope, (weights[1], weights[2])),
+                          {"en": "decision line: slope a", "ja": "決定境界: 傾き a"}, "a = −w₁ / w₂", LINE)
+        icept = ws.answer("intercept", Step(F.line_intercept, (weights[0], weights[2])),
+                          {"en": "decision line: intercept b", "ja": "決定境界: 切片 b"}, "b = −w₀ / w₂", LINE)
+        rows = [[{"en": "slope a", "ja": "傾き a"}, Q(slope)], [{"en": "intercept b", "ja": "切片 b"}, Q(icept)]]
+        note = {"en": "Write the line as x₂ = a·x₁ + b.", "ja": "直線を x₂ = a·x₁ + b の形で表します。"}
+    elif w1 != 0:  # a vertical line x₁ = c
+        c = ws.answer("vertical", Step(F.line_intercept, (weights[0], weights[1])),
+                      {"en": "decision line: x₁ = c", "ja": "決定境界: x₁ = c"}, "c = −w₀ / w₁", LINE)
+        rows = [[{"en": "x₁ = c, with c", "ja": "x₁ = c の c"}, Q(c)]]
+        note = {"en": "w₂ is 0: the line is vertical, x₁ = c.", "ja": "w₂ = 0 なので境界は縦の直線 x₁ = c です。"}
+    else:
+        return ws
+    ws.table(Table("line", {"en": "Decision line (final weights)", "ja": "決定境界(学習後の重み)"},
+                   [Column({"en": "", "ja": ""}, width=30), Column({"en": "value", "ja": "値"}, width=12)],
+                   rows, note=note))
+    return ws

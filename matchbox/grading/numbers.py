@@ -1,0 +1,65 @@
+"""Reading what a learner typed as a number: real numbers, and numbers typed as text (full-width digits
+and signs from a Japanese input method, a minus sign from a word processor, a decimal comma)."""
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import unicodedata
+
+# Dashes people type for "minus" that NFKC leaves alone: minus sign, figure/en/em dash, and the katakana
+# long-vowel mark an IME produces for "-" in kana mode.
+MINUSES = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2015\u30fc\uff70"), "-")
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+
+class NotANumber(ValueError):
+    """A cell holds something that is not a number; the message says what it is."""
+
+
+def parse_number(value) -> float | None:
+    """The number in a cell, None for a blank cell; raises NotANumber for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise NotANumber("not a finite number")
+        return float(value)
+    if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
+        raise NotANumber("the spreadsheet turned this entry into a date or time")
+    if not isinstance(value, str):
+        raise NotANumber(f"not a number: {value!r}")
+    text = unicodedata.normalize("NFKC", value).translate(MINUSES)
+    text = "".join(text.split())  # spaces anywhere, including the ones NFKC made of full-width spaces
+    if not text:
+        return None
+    if text.startswith("#"):  # #DIV/0!, #VALUE!, #REF!...
+        raise NotANumber(f"the spreadsheet shows an error: {text}")
+    if THOUSANDS.match(text):
+        text = text.replace(",", "")
+    elif DECIMAL_COMMA.match(text):
+        text = text.replace(",", ".")
+    if text.startswith("="):
+        raise NotANumber("a formula with no saved value")
+    try:
+        number = float(text)
+    except ValueError:
+        raise NotANumber(f"not a number: {value!r}") from None
+    if not math.isfinite(number):
+        raise NotANumber(f"not a number: {value!r}")
+    return number
+
+
+def show(value: float | None) -> str:
+    """A number the way a person would write it: 2, 0.5, -1.25 (not 2.0 or 0.30000000000000004)."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and math.isnan(value):
+        return "?"
+    text = f"{value:.10g}" if abs(value) < 1e15 else repr(value)
+    if "e" not in text and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

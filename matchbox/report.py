@@ -1,0 +1,112 @@
+"""Terminal and JSON views: the solution of a variant (`solve`) and a grading report (`check`)."""
+from __future__ import annotations
+
+import unicodedata
+
+import click
+
+from .exercises import Variant
+from .exercises.graph import Q, Ref, tr
+from .grading.numbers import show
+
+MARKS = {"correct": ("✓", "green"), "carried": ("↪", "yellow"), "incorrect": ("✗", "red"), "blank": ("·", "bright_black")}
+WORDS = {
+    "en": {"correct": "correct", "carried": "carried", "incorrect": "incorrect", "blank": "blank",
+           "score": "score", "edited": "given edited", "printed": "printed", "more": "and {n} more blank cells",
+           "learner": "learner", "recalc": "formulas recalculated with LibreOffice"},
+    "ja": {"correct": "正解", "carried": "繰越正解", "incorrect": "不正解", "blank": "未記入",
+           "score": "得点", "edited": "与えられた値が書き換えられています", "printed": "元の値",
+           "more": "ほか未記入 {n} セル", "learner": "名前", "recalc": "数式は LibreOffice で再計算しました"},
+}
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, n: int, right: bool = False) -> str:
+    space = " " * max(0, n - width(text))
+    return space + text if right else text + space
+
+
+def text_table(header: list[str], sub: list[str], rows: list[list[str]]) -> str:
+    cols = list(zip(header, sub, *rows))
+    widths = [max(width(c) for c in col) for col in cols]
+    lines = ["  ".join(pad(c, w) for c, w in zip(header, widths)),
+             "  ".join(pad(c, w) for c, w in zip(sub, widths)),
+             "  ".join("-" * w for w in widths)]
+    for row in rows:
+        lines.append("  ".join(pad(c, w, right=_numeric(c)) for c, w in zip(row, widths)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _numeric(text: str) -> bool:
+    return text.replace(".", "", 1).lstrip("-").isdigit()
+
+
+def solution_text(variant: Variant, lang: str) -> str:
+    ws = variant.worksheet
+    key = ws.key()
+    out = [f"{tr(ws.title, lang)}  [{variant.id}]", "", tr(ws.instructions, lang), tr(ws.precision_note, lang)]
+    for table in ws.tables:
+        rows = []
+        for cells in table.rows:
+            row = []
+            for c in cells:
+                if isinstance(c, (Q, Ref)):
+                    row.append(show(key[c.name]))
+                elif isinstance(c, (int, float)):
+                    row.append(show(c))
+                else:
+                    row.append(tr(c, lang))
+            rows.append(row)
+        out += ["", tr(table.title, lang)]
+        if table.note:
+            out.append(tr(table.note, lang))
+        out.append(text_table([tr(c.header, lang) for c in table.columns],
+                              [tr(c.formula, lang) for c in table.columns], rows))
+    return "\n".join(out)
+
+
+def solution_json(variant: Variant, lang: str) -> dict:
+    ws = variant.worksheet
+    key = ws.key()
+    return {"kind": variant.kind, "variant": variant.id, "title": tr(ws.title, lang), "params": variant.params,
+            "quantities": [{"name": q.name, "label": tr(q.label, lang), "given": q.is_given, "value": key[q.name],
+                            "formula": tr(q.formula, lang) or None, "section": q.section or None}
+                           for q in ws.quantities.values()]}
+
+
+def report_text(report, show_all: bool = False, color: bool = False, max_blank: int = 10) -> str:
+    if report.error:
+        return ""
+    words = WORDS[report.lang]
+
+    def style(text, status):
+        return click.style(text, fg=MARKS[status][1]) if color else text
+
+    counts = report.counts
+    summary = ", ".join(f"{words[s]} {counts[s]}" for s in MARKS if counts[s])
+    head = f"{report.file}: {report.variant}"
+    if report.learner:
+        head += f" ({words['learner']}: {report.learner})"
+    lines = [f"{head}  {words['score']} {report.score}/{report.max_score}  ({summary})"]
+    if report.recalculated:
+        lines.append(f"  ({words['recalc']})")
+    blanks = 0
+    for c in report.cells:
+        if c.status == "correct" and not show_all:
+            continue
+        if c.status == "blank":
+            blanks += 1
+            if blanks > max_blank and not show_all:
+                continue
+        mark = MARKS[c.status][0]
+        value = "" if c.status == "blank" else f" = {show(c.value) if isinstance(c.value, float) else c.value}"
+        lines.append(style(f"  {mark} {c.sheet}!{c.cell:<5} {c.label}{value}: {c.feedback}", c.status))
+    if blanks > max_blank and not show_all:
+        lines.append(style("  · " + words["more"].format(n=blanks - max_blank), "blank"))
+    for g in report.edited:
+        lines.append(style(f"  ! {words['edited']}: {g.sheet}!{g.cell} {g.label} = {g.value} "
+                           f"({words['printed']}: {show(g.expected)})", "incorrect"))
+    return "\n".join(lines)

@@ -1,0 +1,181 @@
+"""End to end: generate -> fill as a learner would -> check."""
+import hashlib
+import json
+
+import pytest
+
+from matchbox.exercises import KINDS, sampled
+from matchbox.grading.grader import grade
+from matchbox.workbook.reader import read_filled
+
+from conftest import answers_of, fill, libreoffice_convert, make_workbooks, run_cli
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_key_values_get_full_marks(tmp_path, kind, lang):
+    v, learner, _ = make_workbooks(tmp_path, kind, 5, lang)
+    filled = fill(learner, v, lang, answers_of(v), tmp_path / "filled.xlsx")
+    before = digest(filled)
+    r = run_cli("check", filled, "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = json.loads(r.stdout)
+    assert out["score"] == out["max_score"] == len(v.worksheet.answers) > 0
+    assert {c["status"] for c in out["cells"]} == {"correct"}
+    assert all(g["status"] == "ok" for g in out["givens"])
+    assert out["kind"] == kind and out["variant"] == v.id and out["error"] is None
+    assert set(out["cells"][0]) >= {"sheet", "cell", "quantity", "status", "value", "expected", "feedback"}
+    assert set(out["givens"][0]) >= {"sheet", "cell", "quantity", "value", "expected", "status"}
+    assert digest(filled) == before  # the learner's file is never written
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_one_slip_costs_one_cell(tmp_path, kind):
+    """A wrong output in trial 2, then everything after computed correctly from the learner's own numbers."""
+    lang = "en"
+    v, learner, _ = make_workbooks(tmp_path, kind, 11, lang)
+    ws = v.worksheet
+    own = ws.key()
+    own["y2"] = 1 - own["y2"]  # the slip
+    for q in ws.answers:
+        if list(ws.quantities).index(q.name) > list(ws.quantities).index("y2"):
+            own[q.name] = ws.evaluate(q.name, own)  # a learner who carries on consistently
+    filled = fill(learner, v, lang, {q.name: own[q.name] for q in ws.answers}, tmp_path / "slip.xlsx")
+    report = grade(read_filled(filled))
+    status = {c.quantity: c.status for c in report.cells}
+    assert status["y2"] == "incorrect"
+    assert status["u1"] == status["u2"] == "correct"
+    carried = [n for n, s in status.items() if s == "carried"]
+    assert carried, "the slip changed nothing downstream; pick a bigger slip"
+    assert all(own[n] != pytest.approx(ws.key()[n]) for n in carried)
+    assert report.score == report.max_score - 1
+    y2 = next(c for c in report.cells if c.quantity == "y2")
+    assert "expected" in y2.feedback and "y = 1 if u" in y2.feedback  # names the value and the formula
+
+
+def test_slip_report_in_terminal(tmp_path):
+    v, learner, _ = make_workbooks(tmp_path, "matchbox", 3, "ja")
+    values = answers_of(v)
+    values["u2"] += 1
+    filled = fill(learner, v, "ja", values, tmp_path / "slip.xlsx")
+    r = run_cli("check", filled)
+    assert r.returncode == 1
+    assert "試行2: 総和 u" in r.stdout and "正しくは" in r.stdout
+    assert f"得点 {len(values) - 1}/{len(values)}" in r.stdout
+
+
+def test_edited_given_is_caught(tmp_path):
+    v, learner, _ = make_workbooks(tmp_path, "matchbox", 3, "en")
+    values = answers_of(v)
+    values["lr"] = 2  # the learner overwrote the printed learning rate
+    filled = fill(learner, v, "en", values, tmp_path / "edited.xlsx")
+    r = run_cli("check", filled, "--json")
+    assert r.returncode == 1
+    out = json.loads(r.stdout)
+    edited = [g for g in out["givens"] if g["status"] == "edited"]
+    assert [g["quantity"] for g in edited] == ["lr"] and edited[0]["value"] == 2 and edited[0]["expected"] == 1
+    assert out["score"] == out["max_score"]  # the key is rebuilt from the stored parameters, not the edit
+    r = run_cli("check", filled)
+    assert "given edited" in r.stdout
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_blank_workbook_scores_zero(tmp_path, kind):
+    v, learner, _ = make_workbooks(tmp_path, kind, 2, "en")
+    r = run_cli("check", learner, "--json")
+    assert r.returncode == 1
+    out = json.loads(r.stdout)
+    assert out["score"] == 0 and out["max_score"] == len(v.worksheet.answers)
+    assert {c["status"] for c in out["cells"]} == {"blank"}
+
+
+FULL_WIDTH = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
+
+
+def test_numbers_typed_as_text_and_full_width(tmp_path):
+    v, learner, _ = make_workbooks(tmp_path, "perceptron", 4, "ja")
+    values = {}
+    for i, (name, value) in enumerate(answers_of(v).items()):
+        text = f"{value:g}"
+        values[name] = text.translate(FULL_WIDTH) if i % 2 else f" {text} "  # "－０．５", " 0.5 "
+    filled = fill(learner, v, "ja", values, tmp_path / "text.xlsx")
+    report = grade(read_filled(filled))
+    assert report.score == report.max_score, [c for c in report.cells if c.status != "correct"][:3]
+
+
+def test_text_that_is_not_a_number_is_incorrect_with_a_reason(tmp_path):
+    v, learner, _ = make_workbooks(tmp_path, "counting", 4, "en")
+    values = answers_of(v)
+    values["u1"] = "twelve"
+    report = grade(read_filled(fill(learner, v, "en", values, tmp_path / "t.xlsx")))
+    u1 = next(c for c in report.cells if c.quantity == "u1")
+    assert u1.status == "incorrect" and "not a number" in u1.feedback
+    assert report.score == report.max_score - 1  # later cells still carry from the key's u1
+
+
+def test_libreoffice_round_trip_gets_full_marks(tmp_path, soffice):
+    """A workbook filled and saved by a real spreadsheet program grades like the original."""
+    v, learner, _ = make_workbooks(tmp_path, "matchbox", 3, "ja")
+    filled = fill(learner, v, "ja", answers_of(v), tmp_path / "filled.xlsx")
+    saved = libreoffice_convert(soffice, filled, tmp_path / "lo")
+    r = run_cli("check", saved, "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = json.loads(r.stdout)
+    assert out["score"] == out["max_score"]
+
+
+def test_libreoffice_computes_the_learners_reference_cells(tmp_path, soffice):
+    """In the learner workbook, each trial's 'weights before' are live references to the previous
+    trial's answers; LibreOffice must show the learner's own numbers there."""
+    import openpyxl
+    from matchbox.workbook.layout import layout
+    v, learner, _ = make_workbooks(tmp_path, "matchbox", 3, "en")
+    values = answers_of(v)
+    filled = fill(learner, v, "en", values, tmp_path / "filled.xlsx")
+    saved = libreoffice_convert(soffice, filled, tmp_path / "lo")
+    wb = openpyxl.load_workbook(saved, data_only=True)
+    plan = layout(v.worksheet, "en")
+    refs = [p for p in plan.cells if p.role == "ref" and p.content.name.startswith("w1_")]
+    assert refs, "trial 2 should show trial 1's new weights"
+    for p in refs:
+        assert wb[p.sheet][p.cell].value == pytest.approx(values[p.content.name])
+
+
+def test_formulas_without_saved_values_are_recalculated(tmp_path, soffice):
+    """A file written by a script (formulas, no cached values) is graded by recalculating, never
+    marked incorrect silently."""
+    v, learner, _ = make_workbooks(tmp_path, "counting", 3, "en")
+    values = {n: f"={x:g}+0" for n, x in answers_of(v).items()}
+    filled = fill(learner, v, "en", values, tmp_path / "formulas.xlsx")
+    r = run_cli("check", filled, "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = json.loads(r.stdout)
+    assert out["score"] == out["max_score"] and out["recalculated"] is True
+
+
+def test_formulas_without_values_and_no_libreoffice_say_how_to_fix(tmp_path, monkeypatch):
+    v, learner, _ = make_workbooks(tmp_path, "counting", 3, "en")
+    values = {n: f"={x:g}+0" for n, x in answers_of(v).items()}
+    filled = fill(learner, v, "en", values, tmp_path / "formulas.xlsx")
+    import matchbox.workbook.reader as reader
+    from matchbox.errors import WorkbookError
+    monkeypatch.setattr(reader.shutil, "which", lambda name: None)
+    with pytest.raises(WorkbookError, match="no saved value.*save it again"):
+        read_filled(filled)
+
+
+def test_several_files_and_exit_codes(tmp_path):
+    v, learner, key = make_workbooks(tmp_path, "counting", 1, "en")
+    full = fill(learner, v, "en", answers_of(v), tmp_path / "full.xlsx")
+    r = run_cli("check", full, learner, "--json")
+    assert r.returncode == 1
+    out = json.loads(r.stdout)
+    assert isinstance(out, list) and [o["score"] == o["max_score"] for o in out] == [True, False]
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    r = run_cli("check", full, empty)
+    assert r.returncode == 2 and r.stderr.strip().startswith("matchbox:") and "Traceback" not in r.stderr
