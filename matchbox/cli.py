@@ -127,8 +127,8 @@ def generate(kind, seed, spec, count, langs, out, as_json):
 def solve(target, seed, spec, lang, as_json):
     """Show the whole solution of a kind and seed, a spec, or the exercise a workbook was made from."""
     _resolve_kind(target, spec)
-    from .exercises import from_spec, sampled
-    if target and (target.endswith(".xlsx") or Path(target).exists()):
+    from .exercises import KINDS, from_spec, sampled
+    if target and target not in KINDS and not spec:  # a workbook: solve the exercise it was made from
         from .workbook.reader import read_filled
         filled = read_filled(target)
         variant, lang = filled.variant, lang or filled.lang

@@ -74,7 +74,7 @@ def add_settings(ws: Worksheet, p: Items, extra_rows: list | None = None) -> Non
                      Q(name)])
     rows.extend(extra_rows or [])
     ws.table(Table("settings", {"en": "Given", "ja": "与えられた値"},
-                   [Column({"en": "", "ja": ""}, width=30), Column({"en": "value", "ja": "値"}, width=12)],
+                   [Column({"en": "", "ja": ""}, width=30), Column({"en": "value", "ja": "値"}, width=14)],
                    rows))
 
     item_rows = []
@@ -140,8 +140,8 @@ def add_trials(ws: Worksheet, p: Items) -> tuple[list[str], str]:
     cols += [Column(f"w{s}", {"en": "before", "ja": "更新前"}, width=7) for s in p.symbols]
     if p.learn_threshold:
         cols.append(Column("θ", {"en": "before", "ja": "更新前"}, width=7))
-    cols += [Column({"en": "sum u", "ja": "総和 u"}, _sum_formula(p), width=12),
-             Column({"en": "output y", "ja": "出力 y"}, rule_text(p.strict), width=12),
+    cols += [Column({"en": "sum u", "ja": "総和 u"}, _sum_formula(p), width=16),
+             Column({"en": "output y", "ja": "出力 y"}, rule_text(p.strict), width=16),
              Column({"en": "teacher t", "ja": "教師信号 t"}, width=9),
              Column({"en": "difference d", "ja": "誤差 d"}, "d = t − y", width=10)]
     cols += [Column(f"w{s}'", f"w{s} + η·d·x{s}", width=11) for s in p.symbols]
@@ -164,8 +164,8 @@ def add_test(ws: Worksheet, p: Items, weights: list[str], theta: str) -> None:
         rows.append([name, *map(Ref, xs), Q(u), Q(y), Ref(f"t{i}")])
     cols = ([Column({"en": "item", "ja": "項目"}, width=14)]
             + [Column(f"x{s}", p.features[j], width=7) for j, s in enumerate(p.symbols)]
-            + [Column({"en": "sum u", "ja": "総和 u"}, _sum_formula(p), width=12),
-               Column({"en": "output y", "ja": "出力 y"}, rule_text(p.strict), width=12),
+            + [Column({"en": "sum u", "ja": "総和 u"}, _sum_formula(p), width=16),
+               Column({"en": "output y", "ja": "出力 y"}, rule_text(p.strict), width=16),
                Column({"en": "teacher t", "ja": "教師信号 t"}, width=9)])
     ws.table(Table("test", {"en": "Test with the final weights", "ja": "学習後の重みでテスト"}, cols, rows,
                    note={"en": "Use the weights (and threshold) after the last trial.",

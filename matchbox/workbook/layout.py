@@ -86,7 +86,7 @@ def layout(ws: Worksheet, lang: str) -> Layout:
     row = 7
     for table in ws.tables:
         if not has_answers(ws, table):
-            row = _table(out, ws, first, row, table, lang) + 1
+            row = _table(out, ws, first, row, table) + 1
 
     # The work sheet: a strip of the givens used in every row, then the tables to fill in.
     out.put(work, 1, 1, "title", ws.title, span=max(ncols, 6))
@@ -97,13 +97,13 @@ def layout(ws: Worksheet, lang: str) -> Layout:
                 if isinstance(value, Q):
                     out.put(work, 2, col, "label", label)
                     out.put(work, 3, col, "ref", Ref(value.name))
-                    out.width(work, col, 9)
+                    out.width(work, col, 12)
                     col += 1
     row = 5
     for table in ws.tables:
         if has_answers(ws, table):
             start = row
-            row = _table(out, ws, work, row, table, lang) + 1
+            row = _table(out, ws, work, row, table) + 1
             if work not in out.freeze:  # the first table's header stays in view and on every page
                 header = start + 1 + (1 if table.note else 0)
                 out.freeze[work] = f"A{header + 2}"
@@ -111,7 +111,7 @@ def layout(ws: Worksheet, lang: str) -> Layout:
     return out
 
 
-def _table(out: Layout, ws: Worksheet, sheet: str, row: int, table: Table, lang: str) -> int:
+def _table(out: Layout, ws: Worksheet, sheet: str, row: int, table: Table) -> int:
     """Place one table from `row`; returns the first row after it."""
     out.put(sheet, row, 1, "table-title", table.title, span=len(table.columns))
     row += 1

@@ -66,6 +66,7 @@ def write_workbook(variant: Variant, lang: str, path: Path, key: bool = False, l
             cell.value = tr(p.content, lang)
             cell.font = Font(bold=True, size=12)
         elif p.role in ("header", "formula"):
+            sheet.row_dimensions[p.row].height = 30 if p.role == "formula" else 20
             cell.value = tr(p.content, lang) or None
             cell.fill = HEADER
             cell.border = BOX
@@ -73,6 +74,8 @@ def write_workbook(variant: Variant, lang: str, path: Path, key: bool = False, l
             cell.font = Font(bold=p.role == "header", italic=p.role == "formula", size=10 if p.role == "header" else 9)
         elif p.role == "label":
             cell.value = p.content if isinstance(p.content, (int, float)) else tr(p.content, lang)
+            if p.row == 2 and p.sheet == plan.sheets[1]:  # the strip of givens above the work table
+                sheet.row_dimensions[p.row].height = 30
             cell.border = BOX if p.sheet == plan.sheets[1] or p.row > 6 else Border()
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         elif p.role == "variant":
@@ -152,7 +155,7 @@ def _write_meta(wb: Workbook, meta: dict, lang: str) -> None:
     sheet["A2"].alignment = Alignment(wrap_text=False)
     sheet.column_dimensions["A"].width = 100
     sheet.protection.sheet = True
-    sheet.sheet_state = "visible"
+    sheet.print_area = "A1"  # the note prints; the parameters would only waste paper
 
 
 def _reference(home, sheet: str) -> str:

@@ -1,0 +1,127 @@
+"""What a learner and an instructor get in the workbooks themselves."""
+import json
+
+import openpyxl
+import pytest
+
+from matchbox.exercises import KINDS
+from matchbox.workbook.layout import layout
+
+from conftest import answers_of, fill, make_workbooks, run_cli
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_learner_workbook_holds_no_answer(tmp_path, kind, lang):
+    v, learner, key = make_workbooks(tmp_path, kind, 6, lang)
+    plan = layout(v.worksheet, lang)
+    wb = openpyxl.load_workbook(learner)
+    answers = {q.name for q in v.worksheet.answers}
+    for p in plan.cells:
+        value = wb[p.sheet][p.cell].value
+        if p.role == "answer":
+            assert value is None
+        elif p.role == "ref" and p.content.name in answers:
+            assert isinstance(value, str) and value.startswith("=")  # live: the learner's own previous answer
+    meta = json.loads(wb["matchbox"]["A2"].value)
+    assert set(meta) == {"format", "matchbox", "kind", "name", "seed", "params", "digest", "lang"}
+    # and the key shows every answer
+    kwb = openpyxl.load_workbook(key)
+    key_values = v.worksheet.key()
+    for name in answers:
+        p = plan.home[name]
+        assert kwb[p.sheet][p.cell].value == pytest.approx(key_values[name])
+
+
+def test_givens_locked_answers_unlocked_and_validated(tmp_path):
+    v, learner, _ = make_workbooks(tmp_path, "matchbox", 3, "ja")
+    plan = layout(v.worksheet, "ja")
+    wb = openpyxl.load_workbook(learner)
+    for sheet in plan.sheets:
+        assert wb[sheet].protection.sheet
+    answer_cells = [p for p in plan.cells if p.role == "answer"]
+    for p in answer_cells:
+        cell = wb[p.sheet][p.cell]
+        assert cell.protection.locked is False
+        assert cell.fill.fgColor.rgb.endswith("FFF2CC")
+    for p in plan.cells:
+        if p.role == "given":
+            assert wb[p.sheet][p.cell].protection.locked is True
+    work = wb[plan.sheets[1]]
+    validated = set()
+    for dv in work.data_validations.dataValidation:
+        assert dv.type == "decimal"
+        for rng in dv.sqref.ranges:
+            validated.add(rng.coord)
+    assert {p.cell for p in answer_cells if p.sheet == plan.sheets[1]} <= validated
+
+
+def test_print_setup_and_frozen_header(tmp_path):
+    v, learner, _ = make_workbooks(tmp_path, "perceptron", 3, "en")
+    plan = layout(v.worksheet, "en")
+    wb = openpyxl.load_workbook(learner)
+    work = wb[plan.sheets[1]]
+    assert work.freeze_panes == plan.freeze[plan.sheets[1]]
+    first, last = plan.title_rows[plan.sheets[1]]
+    assert work.print_title_rows == f"${first}:${last}"
+    # the frozen rows end with the header and formula rows of the trial table
+    assert int(work.freeze_panes[1:]) == last + 1
+    assert [wb[plan.sheets[1]].cell(first, 1).value] == ["trial"]
+    for ws in (wb[plan.sheets[0]], work):
+        assert ws.page_setup.paperSize == ws.PAPERSIZE_A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        assert ws.print_area
+
+
+def test_solve_prints_the_whole_solution(tmp_path):
+    r = run_cli("solve", "matchbox", "--seed", "3", "--lang", "ja")
+    assert r.returncode == 0
+    assert "マッチ箱の脳" in r.stdout and "試行" in r.stdout and "学習後の重みでテスト" in r.stdout
+    v, learner, _ = make_workbooks(tmp_path, "matchbox", 3, "ja")
+    from_workbook = run_cli("solve", learner)
+    assert from_workbook.returncode == 0 and from_workbook.stdout == r.stdout
+    data = json.loads(run_cli("solve", "matchbox", "--seed", "3", "--json").stdout)
+    key = v.worksheet.key()
+    assert {q["name"]: q["value"] for q in data["quantities"]} == key
+
+
+def test_list_json():
+    r = run_cli("list", "--json")
+    assert r.returncode == 0
+    assert [k["kind"] for k in json.loads(r.stdout)] == list(KINDS)
+
+
+def test_generate_writes_worksheets_and_answers(tmp_path):
+    r = run_cli("generate", "matchbox", "--seed", "3", "--lang", "ja", "-o", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "worksheets" / "matchbox-3-ja.xlsx").is_file()
+    assert (tmp_path / "answers" / "matchbox-3-ja-key.xlsx").is_file()
+    r = run_cli("generate", "counting", "--count", "3", "--seed", "10", "--lang", "en,ja", "-o", tmp_path, "--json")
+    written = json.loads(r.stdout)
+    assert len(written) == 6 and len({w["variant"] for w in written}) == 3
+    r = run_cli("generate", "nosuchkind", "-o", tmp_path)
+    assert r.returncode == 2 and "unknown exercise kind" in r.stderr
+
+
+def test_same_seed_same_workbook_contents(tmp_path):
+    a = tmp_path / "a"
+    b = tmp_path / "b"
+    for out in (a, b):
+        assert run_cli("generate", "perceptron", "--seed", "8", "-o", out).returncode == 0
+
+    def contents(path):
+        wb = openpyxl.load_workbook(path)
+        return [[c.value for c in row] for ws in wb for row in ws.iter_rows()]
+    name = "worksheets/perceptron-8-en.xlsx"
+    assert contents(a / name) == contents(b / name)
+
+
+def test_meta_in_the_sheet_alone_is_enough(tmp_path):
+    """Some programs drop custom document properties on saving; the meta sheet still identifies the variant."""
+    v, learner, _ = make_workbooks(tmp_path, "counting", 3, "en")
+    filled = fill(learner, v, "en", answers_of(v), tmp_path / "filled.xlsx")
+    wb = openpyxl.load_workbook(filled)
+    wb.custom_doc_props.props.clear()
+    wb.save(filled)
+    r = run_cli("check", filled)
+    assert r.returncode == 0, r.stdout + r.stderr
