@@ -68,7 +68,7 @@ def test_print_setup_and_frozen_header(tmp_path):
     assert int(work.freeze_panes[1:]) == last + 1
     assert [wb[plan.sheets[1]].cell(first, 1).value] == ["trial"]
     for ws in (wb[plan.sheets[0]], work):
-        assert ws.page_setup.paperSize == ws.PAPERSIZE_A4
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4  # "9": A4
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
         assert ws.print_area
 
