@@ -32,9 +32,9 @@ def delta_rule(w, x, d, lr):
     return np.add(w, np.multiply(lr, np.multiply(d, x)))
 
 
-def decision_line(w0, w1, w2):
-    """Slope and intercept of the line w0 + w1·x1 + w2·x2 = 0, written as x2 = a·x1 + b (w2 ≠ 0)."""
-    return line_slope(w1, w2), line_intercept(w0, w2)
+def decision_line(w0, w1, w2, threshold=0.0):
+    """Slope and intercept of the line w0 + w1·x1 + w2·x2 = θ, written as x2 = a·x1 + b (w2 ≠ 0)."""
+    return line_slope(w1, w2), line_intercept(w0, w2, threshold)
 
 
 def line_slope(w1, w2):
@@ -42,9 +42,9 @@ def line_slope(w1, w2):
     return -w1 / w2
 
 
-def line_intercept(w0, w):
-    """b = −w0 / w: where the decision line crosses the axis of the input whose weight is w."""
-    return -w0 / w
+def line_intercept(w0, w, threshold=0.0):
+    """b = (θ − w0) / w: where the decision line crosses the axis of the input whose weight is w."""
+    return (threshold - w0) / w
 
 
 def crossing(threshold, w):

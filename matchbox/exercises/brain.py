@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from .graph import tr
+from .graph import Worksheet, tr
 from .spec import Spec, rule_is_strict
 from .trials import (Items, add_settings, add_test, add_trials, converged, epoch_length,
                      first_clean_epoch, hand_friendly, read_schedule)
-from .graph import Worksheet
 
 KIND = "matchbox"
 TITLE = {"en": "The matchbox brain", "ja": "マッチ箱の脳"}
@@ -73,7 +72,7 @@ def normalize(spec: Spec, dice) -> dict:
     title = spec.string("title", None)
     if title:
         out["title"] = title
-    raw = spec._get("features", None)
+    raw = spec.raw("features", None)
     if not isinstance(raw, list) or not raw:
         raise spec.fail("features", "expected a list of feature names, one per input")
     features = [_text(spec, f"features[{j}]", f) for j, f in enumerate(raw)]

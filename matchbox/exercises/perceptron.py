@@ -45,7 +45,7 @@ def settle(params: dict) -> dict | None:
 
 def params_line(params: dict):
     w = items(params).run.w[-1]
-    return None if w[2] == 0 else F.decision_line(*w)
+    return None if w[-1] == 0 else F.line_slope(w[-2], w[-1])
 
 
 def normalize(spec: Spec, dice) -> dict:
@@ -68,7 +68,10 @@ def normalize(spec: Spec, dice) -> dict:
     if len(set(names)) != len(names):
         raise spec.fail("points", "two points share a name")
     out["learning_rate"] = spec.number("learning_rate", 0.1, above=0)
-    out["initial_weights"] = spec.numbers("initial_weights", [0, 0, 0], length=3)
+    out["bias"] = spec.boolean("bias", True)
+    out["threshold"] = spec.number("threshold", 0)
+    n = 3 if out["bias"] else 2
+    out["initial_weights"] = spec.numbers("initial_weights", [0] * n, length=n)
     out["rule"] = ">" if rule_is_strict(spec) else ">="
     out.update(read_schedule(spec, names, dice))
     spec.finish("kind")
@@ -86,26 +89,35 @@ def points(params: dict) -> list[dict]:
 def items(params: dict) -> Items:
     pts = points(params)
     names = [pt["name"] for pt in pts]
-    return Items(features=[{"en": "bias input, always 1", "ja": "バイアス入力(常に1)"}, "x₁", "x₂"],
-                 names=names, inputs=[[1, *pt["x"]] for pt in pts], teacher=[pt["teacher"] for pt in pts],
-                 order=[names.index(n) for n in params["trials"]], weights=params["initial_weights"],
-                 threshold=0, learn_threshold=False, strict=params["rule"] == ">",
-                 lr=params["learning_rate"], epoch_length=epoch_length(params), symbols=["₀", "₁", "₂"])
+    bias = params["bias"]
+    return Items(features=([{"en": "bias input, always 1", "ja": "バイアス入力(常に1)"}] if bias else []) + ["x₁", "x₂"],
+                 names=names, inputs=[([1] if bias else []) + pt["x"] for pt in pts],
+                 teacher=[pt["teacher"] for pt in pts], order=[names.index(n) for n in params["trials"]],
+                 weights=params["initial_weights"], threshold=params["threshold"], learn_threshold=False,
+                 strict=params["rule"] == ">", lr=params["learning_rate"], epoch_length=epoch_length(params),
+                 symbols=(["₀"] if bias else []) + ["₁", "₂"])
 
 
 def build(params: dict) -> Worksheet:
     target = params.get("target")
     title = params.get("title") or (
         {"en": f"Perceptron: learning {target}", "ja": f"パーセプトロン: {target} を学習する"} if target else TITLE)
+    if params["bias"]:
+        intro = {"en": "A perceptron with a bias: x₀ is always 1 and its weight w₀ is learned like the others. "
+                       "For each trial compute u = w₀x₀ + w₁x₁ + w₂x₂, ",
+                 "ja": "バイアス付きのパーセプトロンです。x₀ は常に 1 で、その重み w₀ もほかの重みと同じように学習します。"
+                       "試行ごとに総和 u = w₀x₀ + w₁x₁ + w₂x₂、"}
+        line = "w₀ + w₁x₁ + w₂x₂ = θ"
+    else:
+        intro = {"en": "A perceptron with two inputs and a fixed threshold θ. For each trial compute u = w₁x₁ + w₂x₂, ",
+                 "ja": "入力が2つで、しきい値 θ が固定のパーセプトロンです。試行ごとに総和 u = w₁x₁ + w₂x₂、"}
+        line = "w₁x₁ + w₂x₂ = θ"
     ws = Worksheet(KIND, title, {
-        "en": ("A perceptron with a bias: x₀ is always 1 and its weight w₀ is learned like the others. For each "
-               "trial compute u = w₀x₀ + w₁x₁ + w₂x₂, the output y (threshold 0), the difference d = t − y and "
-               "the new weights wᵢ' = wᵢ + η·d·xᵢ. Count the errors in each epoch, test every point with the "
-               "final weights, then find the decision line w₀ + w₁x₁ + w₂x₂ = 0."),
-        "ja": ("バイアス付きのパーセプトロンです。x₀ は常に 1 で、その重み w₀ もほかの重みと同じように学習します。"
-               "試行ごとに総和 u = w₀x₀ + w₁x₁ + w₂x₂、出力 y(しきい値 0)、誤差 d = t − y、新しい重み "
-               "wᵢ' = wᵢ + η·d·xᵢ を求めます。エポックごとの誤りの数を数え、学習後の重みで全点をテストし、"
-               "決定境界 w₀ + w₁x₁ + w₂x₂ = 0 を求めます。"),
+        "en": intro["en"] + ("the output y, the difference d = t − y and the new weights wᵢ' = wᵢ + η·d·xᵢ. Count "
+                             f"the errors in each epoch, test every point with the final weights, then find the "
+                             f"decision line {line}."),
+        "ja": intro["ja"] + ("出力 y、誤差 d = t − y、新しい重み wᵢ' = wᵢ + η·d·xᵢ を求めます。エポックごとの誤りの数を"
+                             f"数え、学習後の重みで全点をテストし、決定境界 {line} を求めます。"),
     }, {"en": "All numbers are exact except the decision line: round its slope and intercept to 2 decimal places.",
         "ja": "決定境界の傾きと切片だけは小数第2位まで(四捨五入)、それ以外はすべて割り切れる数です。"})
     p = items(params)
@@ -125,17 +137,20 @@ def build(params: dict) -> Worksheet:
                                width=12)], rows))
 
     add_test(ws, p, weights, theta)
-    _, w1, w2 = (ws.key()[w] for w in weights)
-    if w2 != 0:
-        slope = ws.answer("slope", Step(F.line_slope, (weights[1], weights[2])),
+    bias_weight, w1, w2 = ([weights[0]] if params["bias"] else [0.0]) + weights[-2:]
+    w0_text = "w₀" if params["bias"] else "0"
+    if ws.key()[w2] != 0:
+        slope = ws.answer("slope", Step(F.line_slope, (w1, w2)),
                           {"en": "decision line: slope a", "ja": "決定境界: 傾き a"}, "a = −w₁ / w₂", LINE)
-        icept = ws.answer("intercept", Step(F.line_intercept, (weights[0], weights[2])),
-                          {"en": "decision line: intercept b", "ja": "決定境界: 切片 b"}, "b = −w₀ / w₂", LINE)
+        icept = ws.answer("intercept", Step(F.line_intercept, (bias_weight, w2, theta)),
+                          {"en": "decision line: intercept b", "ja": "決定境界: 切片 b"},
+                          f"b = (θ − {w0_text}) / w₂" if params["bias"] else "b = θ / w₂", LINE)
         rows = [[{"en": "slope a", "ja": "傾き a"}, Q(slope)], [{"en": "intercept b", "ja": "切片 b"}, Q(icept)]]
         note = {"en": "Write the line as x₂ = a·x₁ + b.", "ja": "直線を x₂ = a·x₁ + b の形で表します。"}
-    elif w1 != 0:  # a vertical line x₁ = c
-        c = ws.answer("vertical", Step(F.line_intercept, (weights[0], weights[1])),
-                      {"en": "decision line: x₁ = c", "ja": "決定境界: x₁ = c"}, "c = −w₀ / w₁", LINE)
+    elif ws.key()[w1] != 0:  # a vertical line x₁ = c
+        c = ws.answer("vertical", Step(F.line_intercept, (bias_weight, w1, theta)),
+                      {"en": "decision line: x₁ = c", "ja": "決定境界: x₁ = c"},
+                      f"c = (θ − {w0_text}) / w₁" if params["bias"] else "c = θ / w₁", LINE)
         rows = [[{"en": "x₁ = c, with c", "ja": "x₁ = c の c"}, Q(c)]]
         note = {"en": "w₂ is 0: the line is vertical, x₁ = c.", "ja": "w₂ = 0 なので境界は縦の直線 x₁ = c です。"}
     else:

@@ -51,6 +51,10 @@ class Spec:
     def has(self, key: str) -> bool:
         return key in self.data
 
+    def raw(self, key: str, default: Any = MISSING) -> Any:
+        """The value as written, for shapes the typed readers below do not cover."""
+        return self._get(key, default)
+
     def _get(self, key: str, default: Any) -> Any:
         self.read.add(key)
         if key in self.data:
