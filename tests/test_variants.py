@@ -37,7 +37,7 @@ def test_variants_are_hand_friendly(kind, seed):
     p = items_of(v)
     run = p.run
     assert len(p.order) <= 20  # a sheet a person can finish
-    assert int(run.changed.sum()) >= 2  # learning actually happens
+    assert int(run.changed.sum()) >= 3  # learning actually happens, a few times
     # converges within the printed trials: the last epoch changes nothing and every item is right
     last = run.changed.reshape(-1, p.epoch_length)[-1]
     assert not last.any()

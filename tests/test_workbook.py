@@ -125,3 +125,15 @@ def test_meta_in_the_sheet_alone_is_enough(tmp_path):
     wb.save(filled)
     r = run_cli("check", filled)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_check_reports_the_name_the_learner_typed(tmp_path):
+    v, learner, _ = make_workbooks(tmp_path, "counting", 3, "ja")
+    plan = layout(v.worksheet, "ja")
+    name = next(p for p in plan.cells if p.role == "name")
+    wb = openpyxl.load_workbook(learner)
+    wb[name.sheet][name.cell] = "山田 花子"
+    wb.save(tmp_path / "named.xlsx")
+    r = run_cli("check", tmp_path / "named.xlsx", "--json")
+    assert json.loads(r.stdout)["learner"] == "山田 花子"
+    assert "山田 花子" in run_cli("check", tmp_path / "named.xlsx").stdout

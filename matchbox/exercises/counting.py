@@ -38,7 +38,7 @@ def settle(params: dict) -> dict | None:
     """Cut a sampled run just after its first clean epoch; None if it is not hand-friendly."""
     p = items(params)
     clean = first_clean_epoch(p)
-    if clean is None or clean < 2 or clean * len(p.names) > 16 or not hand_friendly(p, 2, ties=True) or not converged(p, ties=True):
+    if clean is None or clean < 2 or clean * len(p.names) > 16 or not hand_friendly(p, 3, ties=True) or not converged(p, ties=True):
         return None
     n = len(params["samples"])
     return {**params, "trials": params["trials"][: clean * n], "epochs": clean}

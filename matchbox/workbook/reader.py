@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -163,7 +162,10 @@ def _read(data: bytes, path: Path, recalculate: bool) -> Filled:
     for sheet in plan.sheets:
         if sheet not in wb.sheetnames:
             raise WorkbookError(f"the sheet '{sheet}' is missing (renamed or deleted?)")
-    filled = Filled(path, variant, lang, meta.get("learner"), plan)
+    name_cell = next(p for p in plan.cells if p.role == "name")
+    typed_name = wb[name_cell.sheet][name_cell.cell].value
+    learner = meta.get("learner") or (str(typed_name).strip()[:80] if typed_name not in (None, "") else None)
+    filled = Filled(path, variant, lang, learner, plan)
     for name, p in plan.home.items():
         filled.values[name] = wb[p.sheet][p.cell].value
 
@@ -202,10 +204,11 @@ def _recalculated(data: bytes) -> bytes:
     src.parent.mkdir()
     src.write_bytes(data)
     out = tmp / "out"
-    env = dict(os.environ, HOME=str(tmp))  # a profile of its own, so a running LibreOffice is not disturbed
+    # A profile of its own, so a LibreOffice the user has open is neither used nor disturbed.
+    profile = f"-env:UserInstallation={(tmp / 'profile').as_uri()}"
     try:
-        subprocess.run(["soffice", "--headless", "--norestore", "--calc", "--convert-to", "xlsx",
-                        "--outdir", str(out), str(src)], env=env, capture_output=True, timeout=120, check=False)
+        subprocess.run(["soffice", profile, "--headless", "--norestore", "--convert-to", "xlsx",
+                        "--outdir", str(out), str(src)], capture_output=True, timeout=120, check=False)
         return (out / "workbook.xlsx").read_bytes()
     except (OSError, subprocess.TimeoutExpired):
         raise WorkbookError("LibreOffice could not recalculate the workbook's formulas") from None
