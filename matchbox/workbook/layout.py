@@ -71,16 +71,17 @@ def has_answers(ws: Worksheet, table: Table) -> bool:
 def layout(ws: Worksheet, lang: str) -> Layout:
     first, work = SHEETS[lang]
     out = Layout((first, work))
-    ncols = max(len(t.columns) for t in ws.tables)
+    given_cols = max([len(t.columns) for t in ws.tables if not has_answers(ws, t)] + [6])
+    work_cols = max([len(t.columns) for t in ws.tables if has_answers(ws, t)] + [6])
 
     # The exercise sheet: what to read first. Title, name, instructions, legend, then the givens.
-    out.put(first, 1, 1, "title", ws.title, span=max(ncols, 6))
+    out.put(first, 1, 1, "title", ws.title, span=given_cols)
     out.put(first, 2, 1, "label", LEGEND["variant"])
     out.put(first, 2, 2, "variant")
     out.put(first, 2, 4, "label", LEGEND["name"])
     out.put(first, 2, 5, "name", span=2)
-    out.put(first, 3, 1, "text", ws.instructions, span=max(ncols, 6))
-    out.put(first, 4, 1, "note", ws.precision_note, span=max(ncols, 6))
+    out.put(first, 3, 1, "text", ws.instructions, span=given_cols)
+    out.put(first, 4, 1, "note", ws.precision_note, span=given_cols)
     out.put(first, 5, 1, "given-sample", LEGEND["given"])
     out.put(first, 5, 2, "answer-sample", LEGEND["answer"])
     row = 7
@@ -89,7 +90,7 @@ def layout(ws: Worksheet, lang: str) -> Layout:
             row = _table(out, ws, first, row, table) + 1
 
     # The work sheet: a strip of the givens used in every row, then the tables to fill in.
-    out.put(work, 1, 1, "title", ws.title, span=max(ncols, 6))
+    out.put(work, 1, 1, "title", ws.title, span=work_cols)
     col = 1
     for table in ws.tables:
         if table.name == "settings":
@@ -106,9 +107,14 @@ def layout(ws: Worksheet, lang: str) -> Layout:
             row = _table(out, ws, work, row, table) + 1
             if work not in out.freeze:  # the first table's header stays in view and on every page
                 header = start + 1 + (1 if table.note else 0)
-                out.freeze[work] = f"A{header + 2}"
-                out.title_rows[work] = (header, header + 1)
+                last = header + (1 if has_formulas(table) else 0)
+                out.freeze[work] = f"A{last + 1}"
+                out.title_rows[work] = (header, last)
     return out
+
+
+def has_formulas(table: Table) -> bool:
+    return any(c.formula for c in table.columns)
 
 
 def _table(out: Layout, ws: Worksheet, sheet: str, row: int, table: Table) -> int:
@@ -118,11 +124,13 @@ def _table(out: Layout, ws: Worksheet, sheet: str, row: int, table: Table) -> in
     if table.note:
         out.put(sheet, row, 1, "note", table.note, span=len(table.columns))
         row += 1
+    formulas = has_formulas(table)
     for c, column in enumerate(table.columns, start=1):
         out.put(sheet, row, c, "header", column.header)
-        out.put(sheet, row + 1, c, "formula", column.formula)
+        if formulas:  # the formula of each column sits under its heading
+            out.put(sheet, row + 1, c, "formula", column.formula)
         out.width(sheet, c, column.width)
-    row += 2
+    row += 2 if formulas else 1
     for cells in table.rows:
         for c, content in enumerate(cells, start=1):
             if isinstance(content, Q):

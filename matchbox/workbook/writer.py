@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -74,8 +75,11 @@ def write_workbook(variant: Variant, lang: str, path: Path, key: bool = False, l
             cell.font = Font(bold=p.role == "header", italic=p.role == "formula", size=10 if p.role == "header" else 9)
         elif p.role == "label":
             cell.value = p.content if isinstance(p.content, (int, float)) else tr(p.content, lang)
-            if p.row == 2 and p.sheet == plan.sheets[1]:  # the strip of givens above the work table
-                sheet.row_dimensions[p.row].height = 30
+            if isinstance(cell.value, str):  # long labels wrap; give their row the lines they need
+                lines = math.ceil(display_width(cell.value) / max(plan.widths[p.sheet].get(p.col, 10) - 1, 4))
+                height = 15 * max(lines, 1)
+                if height > (sheet.row_dimensions[p.row].height or 15):
+                    sheet.row_dimensions[p.row].height = height
             cell.border = BOX if p.sheet == plan.sheets[1] or p.row > 6 else Border()
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         elif p.role == "variant":
@@ -164,10 +168,14 @@ def _reference(home, sheet: str) -> str:
     return f"='{home.sheet}'!{home.cell}"
 
 
+def display_width(text: str) -> int:
+    """Width in spreadsheet character columns: a CJK glyph takes about two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _wrapped_height(text: str, plan: Layout, p, lang: str) -> float:
     width = sum(plan.widths.get(p.sheet, {}).get(c, 10) for c in range(p.col, p.col + p.span))
-    chars_per_line = max(20.0, width * (0.55 if lang == "ja" else 1.0))  # a CJK glyph is about two columns
-    lines = math.ceil(len(text) / chars_per_line) + 1
+    lines = math.ceil(display_width(text) / max(width * 1.1, 20)) + 1
     return min(409, 14 * lines)
 
 
