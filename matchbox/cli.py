@@ -129,8 +129,12 @@ def solve(target, seed, spec, lang, as_json):
     _resolve_kind(target, spec)
     from .exercises import KINDS, from_spec, sampled
     if target and target not in KINDS and not spec:  # a workbook: solve the exercise it was made from
+        from .errors import WorkbookError
         from .workbook.reader import read_filled
-        filled = read_filled(target)
+        try:
+            filled = read_filled(target)
+        except WorkbookError as e:
+            raise MatchboxError(f"{target}: {e}") from None
         variant, lang = filled.variant, lang or filled.lang
     elif spec:
         variant = from_spec(spec, seed, target)

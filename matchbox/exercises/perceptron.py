@@ -70,6 +70,7 @@ def normalize(spec: Spec, dice) -> dict:
     out["learning_rate"] = spec.number("learning_rate", 0.1, above=0)
     out["bias"] = spec.boolean("bias", True)
     out["threshold"] = spec.number("threshold", 0)
+    out["learn_threshold"] = spec.boolean("learn_threshold", False)
     n = 3 if out["bias"] else 2
     out["initial_weights"] = spec.numbers("initial_weights", [0] * n, length=n)
     out["rule"] = ">" if rule_is_strict(spec) else ">="
@@ -93,7 +94,8 @@ def items(params: dict) -> Items:
     return Items(features=([{"en": "bias input, always 1", "ja": "バイアス入力(常に1)"}] if bias else []) + ["x₁", "x₂"],
                  names=names, inputs=[([1] if bias else []) + pt["x"] for pt in pts],
                  teacher=[pt["teacher"] for pt in pts], order=[names.index(n) for n in params["trials"]],
-                 weights=params["initial_weights"], threshold=params["threshold"], learn_threshold=False,
+                 weights=params["initial_weights"], threshold=params["threshold"],
+                 learn_threshold=params["learn_threshold"],
                  strict=params["rule"] == ">", lr=params["learning_rate"], epoch_length=epoch_length(params),
                  symbols=(["₀"] if bias else []) + ["₁", "₂"])
 
