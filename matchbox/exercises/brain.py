@@ -9,8 +9,7 @@ from itertools import combinations
 
 from .graph import Worksheet, tr
 from .spec import Spec, rule_is_strict
-from .trials import (Items, add_settings, add_test, add_trials, converged, epoch_length,
-                     first_clean_epoch, hand_friendly, read_schedule)
+from .trials import Items, add_settings, add_test, add_trials, epoch_length, read_schedule, settle_run
 
 KIND = "matchbox"
 TITLE = {"en": "The matchbox brain", "ja": "マッチ箱の脳"}
@@ -43,16 +42,10 @@ def sample(dice) -> dict:
 
 
 def settle(params: dict) -> dict | None:
-    """Cut a sampled run just after its first clean epoch; None if it is not hand-friendly."""
     p = items(params)
-    teachers = p.teacher
-    if not (2 <= sum(teachers) <= len(teachers) - 2):
+    if not (2 <= sum(p.teacher) <= len(p.teacher) - 2):  # both answers, more than once each
         return None
-    clean = first_clean_epoch(p)
-    if clean is None or clean < 2 or clean * len(p.names) > 20 or not hand_friendly(p, 3, ties=True) or not converged(p, ties=True):
-        return None
-    n = len(params["items"])
-    return {**params, "trials": params["trials"][: clean * n], "epochs": clean}
+    return settle_run(params, p, min_epochs=2, max_trials=20, ties=True)
 
 
 def _text(spec: Spec, key: str, value):

@@ -8,8 +8,7 @@ from __future__ import annotations
 from ..engine import functions as F
 from .graph import Precision, Q, Column, Step, Table, Worksheet
 from .spec import Spec, rule_is_strict
-from .trials import (Items, add_settings, add_test, add_trials, converged, epoch_length,
-                     first_clean_epoch, hand_friendly, read_schedule)
+from .trials import Items, add_settings, add_test, add_trials, epoch_length, read_schedule, settle_run
 
 KIND = "counting"
 TITLE = {"en": "Counting: one weight, one threshold", "ja": "数えるニューロン: 重み1本としきい値"}
@@ -35,13 +34,7 @@ def sample(dice) -> dict:
 
 
 def settle(params: dict) -> dict | None:
-    """Cut a sampled run just after its first clean epoch; None if it is not hand-friendly."""
-    p = items(params)
-    clean = first_clean_epoch(p)
-    if clean is None or clean < 2 or clean * len(p.names) > 16 or not hand_friendly(p, 3, ties=True) or not converged(p, ties=True):
-        return None
-    n = len(params["samples"])
-    return {**params, "trials": params["trials"][: clean * n], "epochs": clean}
+    return settle_run(params, items(params), min_epochs=2, max_trials=16, ties=True)
 
 
 def normalize(spec: Spec, dice) -> dict:

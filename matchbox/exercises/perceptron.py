@@ -9,8 +9,7 @@ from ..engine import functions as F
 from ..engine.perceptron import count_errors
 from .graph import Column, Precision, Q, Step, Table, Worksheet
 from .spec import Spec, rule_is_strict
-from .trials import (Items, add_settings, add_test, add_trials, converged, epoch_length,
-                     first_clean_epoch, hand_friendly, read_schedule)
+from .trials import Items, add_settings, add_test, add_trials, epoch_length, read_schedule, settle_run
 
 KIND = "perceptron"
 TITLE = {"en": "Perceptron: learning a logic gate", "ja": "パーセプトロン: 論理ゲートを学習する"}
@@ -34,18 +33,9 @@ def sample(dice) -> dict:
 
 def settle(params: dict) -> dict | None:
     p = items(params)
-    clean = first_clean_epoch(p)
-    if clean is None or clean < 3 or clean * len(p.names) > 20 or not hand_friendly(p, 3) or not converged(p):
+    if p.run.w[-1][-1] == 0:  # the decision line must be x₂ = a·x₁ + b
         return None
-    if params_line(params) is None:
-        return None
-    n = len(points(params))
-    return {**params, "trials": params["trials"][: clean * n], "epochs": clean}
-
-
-def params_line(params: dict):
-    w = items(params).run.w[-1]
-    return None if w[-1] == 0 else F.line_slope(w[-2], w[-1])
+    return settle_run(params, p, min_epochs=3, max_trials=20, ties=False)
 
 
 def normalize(spec: Spec, dice) -> dict:

@@ -232,3 +232,16 @@ def first_clean_epoch(p: Items) -> int | None:
     changed = p.run.changed.reshape(-1, p.epoch_length)
     clean = [e for e, row in enumerate(changed) if not row.any()]
     return clean[0] + 1 if clean else None
+
+
+def settle_run(params: dict, p: Items, *, min_epochs: int, max_trials: int, ties: bool) -> dict | None:
+    """The sampler's verdict on a candidate whose schedule runs many epochs: cut it just after its first
+    clean epoch (so the sheet shows the weights settle), or None if it is not hand-friendly: it settles
+    too soon (little to compute) or too late (too long by hand), moves a weight fewer than three times,
+    or ends with an item still wrong."""
+    clean = first_clean_epoch(p)
+    if clean is None or clean < min_epochs or clean * len(p.names) > max_trials:
+        return None
+    if not hand_friendly(p, 3, ties=ties) or not converged(p, ties=ties):
+        return None
+    return {**params, "trials": params["trials"][: clean * len(p.names)], "epochs": clean}
