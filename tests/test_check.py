@@ -179,3 +179,35 @@ def test_several_files_and_exit_codes(tmp_path):
     empty.write_bytes(b"")
     r = run_cli("check", full, empty)
     assert r.returncode == 2 and r.stderr.strip().startswith("matchbox:") and "Traceback" not in r.stderr
+
+
+def test_table_found_after_rows_and_columns_inserted_above(tmp_path):
+    import openpyxl
+    v, learner, _ = make_workbooks(tmp_path, "matchbox", 3, "en")
+    filled = fill(learner, v, "en", answers_of(v), tmp_path / "filled.xlsx")
+    wb = openpyxl.load_workbook(filled)
+    wb["Work"].insert_rows(1, 3)
+    wb["Work"].insert_cols(1)
+    wb["Exercise"].insert_rows(2)
+    wb.save(filled)
+    r = run_cli("check", filled, "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = json.loads(r.stdout)
+    assert out["score"] == out["max_score"]
+    u1 = next(c for c in out["cells"] if c["quantity"] == "u1")
+    from matchbox.workbook.layout import layout
+    home = layout(v.worksheet, "en").home["u1"]
+    assert u1["cell"] == f"{chr(ord(home.cell[0]) + 1)}{home.row + 3}"  # where the learner's copy has it
+
+
+def test_table_headings_gone_is_explained(tmp_path):
+    import openpyxl
+    v, learner, _ = make_workbooks(tmp_path, "counting", 3, "en")
+    wb = openpyxl.load_workbook(learner)
+    for row in wb["Work"].iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and not cell.value.startswith("="):
+                cell.value = None
+    wb.save(tmp_path / "wiped.xlsx")
+    r = run_cli("check", tmp_path / "wiped.xlsx")
+    assert r.returncode == 2 and "headings on sheet 'Work'" in r.stderr

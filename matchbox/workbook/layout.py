@@ -59,6 +59,16 @@ class Layout:
         self.last[sheet] = (max(r, row), max(c, col + span - 1))
         return p
 
+    def shifted(self, moves: dict[str, tuple[int, int]]) -> "Layout":
+        """The same layout with each sheet's cells moved by (rows, columns): where a learner's copy has them."""
+        if not any(moves.values()):
+            return self
+        out = Layout(self.sheets, freeze=self.freeze, title_rows=self.title_rows, widths=self.widths)
+        for p in self.cells:
+            dr, dc = moves.get(p.sheet, (0, 0))
+            out.put(p.sheet, p.row + dr, p.col + dc, p.role, p.content, p.span)
+        return out
+
     def width(self, sheet: str, col: int, width: float) -> None:
         w = self.widths.setdefault(sheet, {})
         w[col] = max(w.get(col, 0), width)

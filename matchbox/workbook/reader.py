@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import MatchboxError, WorkbookError
 from ..exercises import Variant, from_meta
+from ..exercises.graph import tr
 from .layout import META_SHEET, Layout, layout
 
 MAX_FILE_BYTES = 20 * 2**20  # a workshop workbook is ~20 KB
@@ -162,6 +163,7 @@ def _read(data: bytes, path: Path, recalculate: bool) -> Filled:
     for sheet in plan.sheets:
         if sheet not in wb.sheetnames:
             raise WorkbookError(f"the sheet '{sheet}' is missing (renamed or deleted?)")
+    plan = plan.shifted({sheet: find_table(wb[sheet], plan, sheet, lang) for sheet in plan.sheets})
     name_cell = next(p for p in plan.cells if p.role == "name")
     typed_name = wb[name_cell.sheet][name_cell.cell].value
     learner = meta.get("learner") or (str(typed_name).strip()[:80] if typed_name not in (None, "") else None)
@@ -183,6 +185,33 @@ def _read(data: bytes, path: Path, recalculate: bool) -> Filled:
             again.recalculated = True
             return again
     return filled
+
+
+def find_table(sheet, plan: Layout, name: str, lang: str) -> tuple[int, int]:
+    """How far a sheet's tables moved (rows, columns) when a learner inserted or deleted rows or columns
+    above them, found by the column headings: the one offset where most of them match."""
+    headers = [(p.row, p.col, tr(p.content, lang)) for p in plan.cells
+               if p.sheet == name and p.role == "header" and tr(p.content, lang)]
+
+    def matches(dr: int, dc: int) -> int:
+        return sum(r + dr >= 1 and c + dc >= 1 and _text(sheet.cell(r + dr, c + dc).value) == text
+                   for r, c, text in headers)
+
+    if matches(0, 0) == len(headers):
+        return 0, 0
+    scores = {(dr, dc): matches(dr, dc) for dr in range(-6, 41) for dc in range(-2, 11)}
+    best = max(scores.values())
+    found = [offset for offset, score in scores.items() if score == best]
+    if best < 0.6 * len(headers):
+        raise WorkbookError(f"the table headings on sheet '{name}' were changed or removed, so the answer "
+                            "cells cannot be found; use a fresh copy of the workbook")
+    if len(found) > 1:
+        raise WorkbookError(f"the tables on sheet '{name}' appear more than once; remove the copies")
+    return found[0]
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
 
 
 def _formulas_without_values(data: bytes, plan: Layout, blanks: list[str]) -> list[str]:
