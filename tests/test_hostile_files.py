@@ -1,0 +1,142 @@
+"""Files that are not a learner's workbook, or are dangerous: each exits 2 with one line, no traceback,
+in bounded time and memory, and the file is left exactly as it was."""
+import hashlib
+import io
+import json
+import random
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import make_workbooks, run_cli
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Path:
+    _, learner, _ = make_workbooks(tmp_path_factory.mktemp("good"), "matchbox", 3, "en")
+    return learner
+
+
+def rewrite(src: Path, dst: Path, change=None, extra=None) -> Path:
+    """A copy of the workbook's zip with members changed (name -> bytes -> bytes) or added."""
+    zin = zipfile.ZipFile(src)
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in zin.namelist():
+            data = zin.read(name)
+            z.writestr(name, change(name, data) if change else data)
+        if extra:
+            extra(z)
+    return dst
+
+
+def billion_laughs(name, data):
+    if name != "xl/workbook.xml":
+        return data
+    lol = (b'<!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+        + b"]>")
+    if data.startswith(b"<?xml"):
+        head, rest = data.split(b"?>", 1)
+        return head + b"?>" + lol + rest
+    return lol + data
+
+
+def zeros(z):
+    with z.open("xl/worksheets/sheet9.xml", "w") as f:  # 300 MB of zeros, a few hundred KB compressed
+        chunk = b"\0" * (1 << 20)
+        for _ in range(300):
+            f.write(chunk)
+
+
+def edit_meta(path: Path, dst: Path, edit) -> Path:
+    wb = openpyxl.load_workbook(path)
+    meta = json.loads(wb["matchbox"]["A2"].value)
+    edit(meta)
+    blob = json.dumps(meta)
+    wb["matchbox"]["A2"] = blob
+    for prop in wb.custom_doc_props.props:
+        if prop.name == "matchbox":
+            prop.value = blob
+    wb.save(dst)
+    return dst
+
+
+def ods(tmp, good):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    (tmp / "x.xlsx").write_bytes(b.getvalue())
+    return tmp / "x.xlsx"
+
+
+def foreign(tmp, good):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = 3
+    wb.save(tmp / "x.xlsx")
+    return tmp / "x.xlsx"
+
+
+def no_meta(tmp, good):
+    wb = openpyxl.load_workbook(good)
+    del wb["matchbox"]
+    wb.custom_doc_props.props.clear()
+    wb.save(tmp / "x.xlsx")
+    return tmp / "x.xlsx"
+
+
+def sheet_renamed(tmp, good):
+    wb = openpyxl.load_workbook(good)
+    wb["Work"].title = "Sheet2"
+    wb.save(tmp / "x.xlsx")
+    return tmp / "x.xlsx"
+
+
+def write(data: bytes):
+    def build(tmp, good):
+        (tmp / "x.xlsx").write_bytes(data)
+        return tmp / "x.xlsx"
+    return build
+
+
+CASES = {
+    "missing file": (lambda tmp, good: tmp / "nothing.xlsx", "no such file"),
+    "empty file": (write(b""), "empty"),
+    "random bytes": (write(random.Random(0).randbytes(4096)), "not an .xlsx"),
+    "csv renamed": (write("name,score\n山田,3\n".encode()), "CSV"),
+    "legacy xls": (write(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 2000), "legacy .xls"),
+    "encrypted": (write(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 500 + "EncryptionInfo".encode("utf-16-le")
+                        + b"\0" * 500), "password"),
+    "ods renamed": (ods, "OpenDocument"),
+    "foreign workbook": (foreign, "not a matchbox workbook"),
+    "truncated download": (lambda tmp, good: write(good.read_bytes()[: good.stat().st_size // 2])(tmp, good),
+                           "damaged or truncated"),
+    "entity bomb": (lambda tmp, good: rewrite(good, tmp / "x.xlsx", billion_laughs), "entities"),
+    "zip bomb": (lambda tmp, good: rewrite(good, tmp / "x.xlsx", extra=zeros), "zip bomb"),
+    "parameters altered": (lambda tmp, good: edit_meta(good, tmp / "x.xlsx",
+                                                       lambda m: m["params"].update(threshold=9)), "altered"),
+    "parameters removed": (lambda tmp, good: edit_meta(good, tmp / "x.xlsx", lambda m: m.pop("params")),
+                           "incomplete"),
+    "no matchbox data": (no_meta, "not a matchbox workbook"),
+    "sheet renamed": (sheet_renamed, "sheet 'Work' is missing"),
+    "a folder": (lambda tmp, good: tmp, "folder"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hostile_file_exits_2_with_one_line(tmp_path, good, case):
+    build, words = CASES[case]
+    path = build(tmp_path, good)
+    before = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    r = run_cli("check", path, timeout=60)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith(f"matchbox: {path}: "), r.stderr
+    assert words in r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
+    if before:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    # and in --json, the same problem as the file's error
+    r = run_cli("check", path, "--json", timeout=60)
+    assert r.returncode == 2 and words in json.loads(r.stdout)["error"]
