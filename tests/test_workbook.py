@@ -137,3 +137,31 @@ def test_check_reports_the_name_the_learner_typed(tmp_path):
     r = run_cli("check", tmp_path / "named.xlsx", "--json")
     assert json.loads(r.stdout)["learner"] == "山田 花子"
     assert "山田 花子" in run_cli("check", tmp_path / "named.xlsx").stdout
+
+
+def test_every_workbook_opens_cleanly_in_libreoffice(tmp_path, soffice):
+    """Each kind's learner workbook and key, in both languages, opens in headless LibreOffice and prints to
+    A4 pages that hold the sheet's text (its title and the trial table's headings)."""
+    import shutil
+    import subprocess
+    assert shutil.which("pdftotext"), "poppler-utils is needed (CI installs it)"
+    files = []
+    for kind in KINDS:
+        for lang in ("en", "ja"):
+            _, learner, key = make_workbooks(tmp_path, kind, 4, lang)
+            files += [learner, key]
+    out = tmp_path / "pdf"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--norestore", "--convert-to", "pdf", "--outdir", str(out), *map(str, files)],
+                   check=True, capture_output=True, timeout=300)
+    for f in files:
+        pdf = out / (f.stem + ".pdf")
+        assert pdf.exists(), f"LibreOffice could not open {f.name}"
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        lang = "ja" if "-ja" in f.stem else "en"
+        assert ("試行" if lang == "ja" else "Trials") in text
+        assert ("模範解答" if lang == "ja" else "ANSWER KEY") in text or not f.stem.endswith("-key")
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        size = next(line for line in info.splitlines() if line.startswith("Page size"))
+        assert size.endswith("(A4)") or size.endswith("(A4, landscape)"), size

@@ -58,6 +58,12 @@ def _sum_formula(p: Items) -> str:
     return "u = " + " + ".join(f"w{s}x{s}" for s in p.symbols)
 
 
+def _input_columns(p: Items, width: float) -> list[Column]:
+    """x₁, x₂... with the feature's name under the symbol (unless the name is the symbol itself)."""
+    return [Column(f"x{s}", None if p.features[j] == f"x{s}" else p.features[j], width=width)
+            for j, s in enumerate(p.symbols)]
+
+
 def add_settings(ws: Worksheet, p: Items, extra_rows: list | None = None) -> None:
     """Givens: learning rate, threshold, firing rule, initial weights; then one row per item."""
     lr = ws.given("lr", p.lr, {"en": "learning rate η", "ja": "学習率 η"})
@@ -86,7 +92,7 @@ def add_settings(ws: Worksheet, p: Items, extra_rows: list | None = None) -> Non
         item_rows.append(row)
     ws.table(Table("items", {"en": "Items and teacher signals", "ja": "入力と教師信号"},
                    [Column({"en": "item", "ja": "項目"}, width=14)]
-                   + [Column(f"x{s}", p.features[j], width=9) for j, s in enumerate(p.symbols)]
+                   + _input_columns(p, 9)
                    + [Column({"en": "teacher t", "ja": "教師信号 t"}, width=10)],
                    item_rows))
 
@@ -136,7 +142,7 @@ def add_trials(ws: Worksheet, p: Items) -> tuple[list[str], str]:
     if p.epoch_length:
         cols.append(Column({"en": "epoch", "ja": "エポック"}, width=8))
     cols.append(Column({"en": "item", "ja": "項目"}, width=14))
-    cols += [Column(f"x{s}", p.features[j], width=7) for j, s in enumerate(p.symbols)]
+    cols += _input_columns(p, 7)
     cols += [Column(f"w{s}", {"en": "before", "ja": "更新前"}, width=7) for s in p.symbols]
     if p.learn_threshold:
         cols.append(Column("θ", {"en": "before", "ja": "更新前"}, width=7))
@@ -163,7 +169,7 @@ def add_test(ws: Worksheet, p: Items, weights: list[str], theta: str) -> None:
                       {"en": f"test {name}: output y", "ja": f"テスト {name}: 出力 y"}, rule_text(p.strict))
         rows.append([name, *map(Ref, xs), Q(u), Q(y), Ref(f"t{i}")])
     cols = ([Column({"en": "item", "ja": "項目"}, width=14)]
-            + [Column(f"x{s}", p.features[j], width=7) for j, s in enumerate(p.symbols)]
+            + _input_columns(p, 7)
             + [Column({"en": "sum u", "ja": "総和 u"}, _sum_formula(p), width=16),
                Column({"en": "output y", "ja": "出力 y"}, rule_text(p.strict), width=16),
                Column({"en": "teacher t", "ja": "教師信号 t"}, width=9)])
