@@ -7,7 +7,7 @@ import pytest
 from matchbox.errors import SpecError
 from matchbox.exercises import from_spec
 
-from conftest import answers_of, fill, make_workbooks, run_cli
+from conftest import answers_of, fill, run_cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -134,8 +134,8 @@ def build(params: dict) -> Worksheet:
     if rule:
         for f, price in zip(params["features"], rule["prices"]):
             extra.append([{"en": f"price of {tr(f, 'en')}", "ja": f"{tr(f, 'ja')} の値段"}, price])
-        extra.append([{"en": "teacher t = 1 when the basket costs more than", "ja": "教師信号 t = 1 となる予算(これを超えたら)"},
-                      rule["budget"]])
+        extra.append([{"en": "teacher t = 1 when the basket costs more than",
+                       "ja": "教師信号 t = 1 となる予算(これを超えたら)"}, rule["budget"]])
     p = items(params)
     add_settings(ws, p, extra)
     weights, theta = add_trials(ws, p)

@@ -81,7 +81,8 @@ def items(params: dict) -> Items:
     pts = points(params)
     names = [pt["name"] for pt in pts]
     bias = params["bias"]
-    return Items(features=([{"en": "bias input, always 1", "ja": "バイアス入力(常に1)"}] if bias else []) + ["x₁", "x₂"],
+    bias_input = [{"en": "bias input, always 1", "ja": "バイアス入力(常に1)"}] if bias else []
+    return Items(features=bias_input + ["x₁", "x₂"],
                  names=names, inputs=[([1] if bias else []) + pt["x"] for pt in pts],
                  teacher=[pt["teacher"] for pt in pts], order=[names.index(n) for n in params["trials"]],
                  weights=params["initial_weights"], threshold=params["threshold"],
@@ -97,7 +98,8 @@ def build(params: dict) -> Worksheet:
     if params["bias"]:
         intro = {"en": "A perceptron with a bias: x₀ is always 1 and its weight w₀ is learned like the others. "
                        "For each trial compute u = w₀x₀ + w₁x₁ + w₂x₂, ",
-                 "ja": "バイアス付きのパーセプトロンです。x₀ は常に 1 で、その重み w₀ もほかの重みと同じように学習します。"
+                 "ja": "バイアス付きのパーセプトロンです。x₀ は常に 1 で、その重み w₀ も"
+                       "ほかの重みと同じように学習します。"
                        "試行ごとに総和 u = w₀x₀ + w₁x₁ + w₂x₂、"}
         line = "w₀ + w₁x₁ + w₂x₂ = θ"
     else:

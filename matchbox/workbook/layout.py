@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..exercises.graph import Q, Ref, Table, Worksheet, tr
+from ..exercises.graph import Q, Ref, Table, Worksheet
 
 SHEETS = {"en": ("Exercise", "Work"), "ja": ("問題", "計算")}
 META_SHEET = "matchbox"

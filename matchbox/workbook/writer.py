@@ -13,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..exercises import Variant
-from ..exercises.graph import Ref, tr
+from ..exercises.graph import tr
 from .layout import META_SHEET, Layout, column_letter as _letter, layout
 
 GIVEN = PatternFill("solid", fgColor="EDEDED")
