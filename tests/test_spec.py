@@ -76,6 +76,15 @@ def test_counting_by_hand():
     assert key["boundary"] == 2.5
 
 
+def test_bipolar_outputs_by_hand():
+    """Outputs −1/1 (y = 1 if u ≥ 0, else −1), AND with zero weights, η = 0.1: a miss moves a weight by 0.2."""
+    v = from_spec({"kind": "perceptron", "target": "AND", "outputs": [-1, 1], "epochs": 1})
+    key = v.worksheet.key()
+    assert [key[f"y{k}"] for k in range(1, 5)] == [1, -1, -1, -1]
+    assert [key[f"d{k}"] for k in range(1, 5)] == [-2, 0, 0, 2]
+    assert [tuple(key[f"w{k}_{j}"] for j in range(3)) for k in (1, 4)] == [(-0.2, 0, 0), (0, 0.2, 0.2)]
+
+
 def test_xor_never_settles():
     v = from_spec({"kind": "perceptron", "target": "XOR", "learning_rate": 0.5, "epochs": 6})
     key = v.worksheet.key()
@@ -92,10 +101,14 @@ def test_xor_never_settles():
     ({"kind": "matchbox", "features": ["a"], "teacher_rule": {"prices": [100], "budget": 50},
       "items": [{"inputs": [1], "teacher": 0}]}, "spec key 'items[0].teacher': is 0, but teacher_rule says 1"),
     ({"kind": "counting", "samples": [{"count": "three", "teacher": 0}]}, "spec key 'samples[0].count': expected a number"),
-    ({"kind": "counting", "samples": [{"count": 3, "teacher": 2}]}, "spec key 'samples[0].teacher': must be at most 1"),
+    ({"kind": "counting", "samples": [{"count": 3, "teacher": 2}]},
+     "spec key 'samples[0].teacher': must be at most 1"),
     ({"kind": "perceptron", "target": "XNOR"}, "spec key 'target'"),
     ({"kind": "perceptron", "learning_rate": 0}, "spec key 'learning_rate': must be greater than 0"),
     ({"kind": "perceptron", "initial_weights": [0, 0]}, "spec key 'initial_weights': expected 3 numbers"),
+    ({"kind": "perceptron", "outputs": [0, 2]}, "spec key 'outputs': must be [0, 1] or [-1, 1]"),
+    ({"kind": "matchbox", "features": ["a"], "outputs": [-1, 1], "items": [{"inputs": [1], "teacher": 0}]},
+     "spec key 'items[0].teacher': must be -1 or 1"),
 ])
 def test_bad_spec_names_the_key(spec, message):
     with pytest.raises(SpecError, match=re.escape(message)):

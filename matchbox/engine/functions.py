@@ -9,14 +9,16 @@ def weighted_sum(x, w):
     return np.dot(np.asarray(x, dtype=float), np.asarray(w, dtype=float))
 
 
-def step(u, threshold=0.0, strict=False):
-    """The step function (ステップ関数): 1 where u reaches the threshold, else 0.
+def step(u, threshold=0.0, strict=False, low=0.0):
+    """The step function (ステップ関数): 1 where u reaches the threshold, else `low` (0; or −1 for the
+    bipolar step some textbooks use).
 
     `strict` states the tie rule: False fires on u ≥ threshold, True only on u > threshold.
     """
     u = np.asarray(u, dtype=float)
     fired = u > threshold if strict else u >= threshold
-    return fired.astype(float) if fired.ndim else float(fired)
+    out = np.where(fired, 1.0, float(low))
+    return out if out.ndim else float(out)
 
 
 def error(t, y):

@@ -28,10 +28,11 @@ class PerceptronRun:
         return self.d != 0
 
 
-def train_perceptron(X, t, w, order, lr=1.0, threshold=0.0, strict=False, learn_threshold=False):
+def train_perceptron(X, t, w, order, lr=1.0, threshold=0.0, strict=False, learn_threshold=False, low=0.0):
     """Present the rows of X in `order` (indices), updating after each trial by the delta rule.
 
-    X: (items, inputs); t: (items,) teacher signals 0/1; w: (inputs,) initial weights.
+    X: (items, inputs); t: (items,) teacher signals, 1 or `low` (0, or −1 for bipolar outputs);
+    w: (inputs,) initial weights.
     A learned threshold moves as a weight on a constant input of −1.
     """
     X = np.asarray(X, dtype=float)
@@ -41,7 +42,7 @@ def train_perceptron(X, t, w, order, lr=1.0, threshold=0.0, strict=False, learn_
     us, ys, ds, ws, thetas = [], [], [], [w.copy()], [theta]
     for i in order:
         u = weighted_sum(X[i], w)
-        y = step(u, theta, strict)
+        y = step(u, theta, strict, low)
         d = error(t[i], y)
         w = delta_rule(w, X[i], d, lr)
         if learn_threshold:
@@ -50,9 +51,9 @@ def train_perceptron(X, t, w, order, lr=1.0, threshold=0.0, strict=False, learn_
     return PerceptronRun(np.array(us), np.array(ys), np.array(ds), np.array(ws), np.array(thetas))
 
 
-def predict(X, w, threshold=0.0, strict=False):
+def predict(X, w, threshold=0.0, strict=False, low=0.0):
     """Outputs of every row of X at once."""
-    return step(np.asarray(X, dtype=float) @ np.asarray(w, dtype=float), threshold, strict)
+    return step(np.asarray(X, dtype=float) @ np.asarray(w, dtype=float), threshold, strict, low)
 
 
 def count_errors(d):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from .graph import Worksheet, tr
-from .spec import Spec, rule_is_strict
+from .spec import Spec, outputs, rule_is_strict, teacher
 from .trials import Items, add_settings, add_test, add_trials, epoch_length, read_schedule, settle_run
 
 KIND = "matchbox"
@@ -71,6 +71,8 @@ def normalize(spec: Spec, dice) -> dict:
     features = [_text(spec, f"features[{j}]", f) for j, f in enumerate(raw)]
     n = len(features)
     out["features"] = features
+    out["outputs"] = outputs(spec)
+    low = out["outputs"][0]
     rule = spec.table("teacher_rule", None)
     if rule is not None:
         prices = rule.numbers("prices", length=n)
@@ -81,14 +83,14 @@ def normalize(spec: Spec, dice) -> dict:
     for it in spec.tables("items"):
         inputs = it.numbers("inputs", length=n)
         if rule is not None:
-            over = int(sum(p * x for p, x in zip(prices, inputs)) > budget)
-            teacher = it.number("teacher", over, integer=True, minimum=0, maximum=1)
-            if teacher != over:
-                raise it.fail("teacher", f"is {teacher}, but teacher_rule says {over} (total "
-                                         f"{sum(p * x for p, x in zip(prices, inputs))} vs budget {budget})")
+            total = sum(p * x for p, x in zip(prices, inputs))
+            over = 1 if total > budget else low
+            t = teacher(it, low, over)
+            if t != over:
+                raise it.fail("teacher", f"is {t}, but teacher_rule says {over} (total {total} vs budget {budget})")
         else:
-            teacher = it.number("teacher", integer=True, minimum=0, maximum=1)
-        items.append({"name": it.string("name", LETTERS[len(items) % 26]), "inputs": inputs, "teacher": teacher})
+            t = teacher(it, low)
+        items.append({"name": it.string("name", LETTERS[len(items) % 26]), "inputs": inputs, "teacher": t})
         it.finish()
     names = [i["name"] for i in items]
     if len(set(names)) != len(names):
@@ -111,7 +113,7 @@ def items(params: dict) -> Items:
                  teacher=[i["teacher"] for i in its], order=[names.index(n) for n in params["trials"]],
                  weights=params["initial_weights"], threshold=params["threshold"],
                  learn_threshold=params["learn_threshold"], strict=params["rule"] == ">",
-                 lr=params["learning_rate"], epoch_length=epoch_length(params))
+                 lr=params["learning_rate"], epoch_length=epoch_length(params), low=params["outputs"][0])
 
 
 def build(params: dict) -> Worksheet:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..engine import functions as F
 from ..engine.perceptron import count_errors
 from .graph import Column, Precision, Q, Step, Table, Worksheet
-from .spec import Spec, rule_is_strict
+from .spec import Spec, outputs, rule_is_strict, teacher
 from .trials import Items, add_settings, add_test, add_trials, epoch_length, read_schedule, settle_run
 
 KIND = "perceptron"
@@ -43,11 +43,12 @@ def normalize(spec: Spec, dice) -> dict:
     title = spec.string("title", None)
     if title:
         out["title"] = title
+    out["outputs"] = outputs(spec)
     if spec.has("points"):
         pts = []
         for pt in spec.tables("points"):
             pts.append({"name": pt.string("name", f"P{len(pts) + 1}"), "x": pt.numbers("x", length=2),
-                        "teacher": pt.number("teacher", integer=True, minimum=0, maximum=1)})
+                        "teacher": teacher(pt, out["outputs"][0])})
             pt.finish()
         if spec.has("target"):
             raise spec.fail("target", "give either a target gate or points, not both")
@@ -74,7 +75,9 @@ def points(params: dict) -> list[dict]:
     target = params.get("target")
     if target is None:
         return params["points"]
-    return [{"name": f"({a}, {b})", "x": [a, b], "teacher": GATES[target](a, b)} for a in (0, 1) for b in (0, 1)]
+    low = params["outputs"][0]
+    return [{"name": f"({a}, {b})", "x": [a, b], "teacher": 1 if GATES[target](a, b) else low}
+            for a in (0, 1) for b in (0, 1)]
 
 
 def items(params: dict) -> Items:
@@ -88,7 +91,7 @@ def items(params: dict) -> Items:
                  weights=params["initial_weights"], threshold=params["threshold"],
                  learn_threshold=params["learn_threshold"],
                  strict=params["rule"] == ">", lr=params["learning_rate"], epoch_length=epoch_length(params),
-                 symbols=(["₀"] if bias else []) + ["₁", "₂"])
+                 symbols=(["₀"] if bias else []) + ["₁", "₂"], low=params["outputs"][0])
 
 
 def build(params: dict) -> Worksheet:

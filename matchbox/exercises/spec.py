@@ -146,6 +146,22 @@ class Spec:
             raise self.fail(unknown[0], f"unknown key (known keys here: {known})")
 
 
+def outputs(spec: Spec) -> list:
+    """The two outputs a neuron gives: [0, 1] (the step function) or [-1, 1] (bipolar)."""
+    value = spec.numbers("outputs", [0, 1], length=2)
+    if value not in ([0, 1], [-1, 1]):
+        raise spec.fail("outputs", f"must be [0, 1] or [-1, 1], got {value}")
+    return value
+
+
+def teacher(spec: Spec, low: float, default=MISSING):
+    """A teacher signal: one of the neuron's two outputs."""
+    value = spec.number("teacher", default)
+    if value not in (low, 1):
+        raise spec.fail("teacher", f"must be {low:g} or 1 (the outputs), got {value!r}")
+    return value
+
+
 def rule_is_strict(spec: Spec, key: str = "rule", default: str = ">=") -> bool:
     """The firing rule a sheet states: '>=' fires on a tie, '>' does not."""
     rule = spec.string(key, default, choices=(">=", ">"))

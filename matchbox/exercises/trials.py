@@ -37,6 +37,7 @@ class Items:
     lr: float
     epoch_length: int | None = None  # items per epoch, when the schedule runs in epochs
     symbols: list[str] | None = None  # subscripts of x and w, one per feature ("₁", "₂"... by default)
+    low: float = 0  # the output when the neuron does not fire: 0, or −1 for bipolar outputs
 
     def __post_init__(self):
         if self.symbols is None:
@@ -46,12 +47,13 @@ class Items:
     def run(self):
         """The engine's own run of these trials (the reference the sheet must agree with)."""
         return train_perceptron(self.inputs, self.teacher, self.weights, self.order, self.lr,
-                                self.threshold, self.strict, self.learn_threshold)
+                                self.threshold, self.strict, self.learn_threshold, self.low)
 
 
-def rule_text(strict: bool, theta: str = "θ") -> dict:
+def rule_text(strict: bool, low: float = 0) -> dict:
     op = ">" if strict else "≥"
-    return {"en": f"y = 1 if u {op} {theta}, else 0", "ja": f"u {op} {theta} なら y = 1、そうでなければ 0"}
+    other = "−1" if low == -1 else "0"
+    return {"en": f"y = 1 if u {op} θ, else {other}", "ja": f"u {op} θ なら y = 1、そうでなければ {other}"}
 
 
 def _sum_formula(p: Items) -> str:
@@ -72,7 +74,7 @@ def add_settings(ws: Worksheet, p: Items, extra_rows: list | None = None) -> Non
     theta = ws.given("theta0", p.threshold, theta_label)
     rows = [[{"en": "learning rate η", "ja": "学習率 η"}, Q(lr)],
             [theta_label, Q(theta)],
-            [{"en": "firing rule", "ja": "発火の条件"}, rule_text(p.strict)]]
+            [{"en": "firing rule", "ja": "発火の条件"}, rule_text(p.strict, p.low)]]
     for j, s in enumerate(p.symbols):
         name = ws.given(f"w0_{j}", p.weights[j], {"en": f"initial weight w{s}", "ja": f"重み w{s} の初期値"})
         f = p.features[j]
@@ -113,8 +115,8 @@ def add_trials(ws: Worksheet, p: Items) -> tuple[list[str], str]:
 
         u = ws.answer(f"u{trial}", Step(F.weighted_sum, (xs, tuple(weights))),
                       label("weighted sum u", "総和 u"), _sum_formula(p))
-        y = ws.answer(f"y{trial}", Step(F.step, (u, theta), {"strict": p.strict}),
-                      label("output y", "出力 y"), rule_text(p.strict))
+        y = ws.answer(f"y{trial}", Step(F.step, (u, theta), {"strict": p.strict, "low": p.low}),
+                      label("output y", "出力 y"), rule_text(p.strict, p.low))
         d = ws.answer(f"d{trial}", Step(F.error, (f"t{i}", y)),
                       label("difference t − y", "誤差 t − y"), "d = t − y")
         new_weights = []
@@ -147,7 +149,7 @@ def add_trials(ws: Worksheet, p: Items) -> tuple[list[str], str]:
     if p.learn_threshold:
         cols.append(Column("θ", {"en": "before", "ja": "更新前"}, width=7))
     cols += [Column({"en": "sum u", "ja": "総和 u"}, _sum_formula(p), width=16),
-             Column({"en": "output y", "ja": "出力 y"}, rule_text(p.strict), width=16),
+             Column({"en": "output y", "ja": "出力 y"}, rule_text(p.strict, p.low), width=16),
              Column({"en": "teacher t", "ja": "教師信号 t"}, width=9),
              Column({"en": "difference d", "ja": "誤差 d"}, "d = t − y", width=10)]
     cols += [Column(f"w{s}'", f"w{s} + η·d·x{s}", width=11) for s in p.symbols]
@@ -165,13 +167,13 @@ def add_test(ws: Worksheet, p: Items, weights: list[str], theta: str) -> None:
         xs = tuple(f"x{i}_{j}" for j in range(n))
         u = ws.answer(f"test_u{i}", Step(F.weighted_sum, (xs, tuple(weights))),
                       {"en": f"test {name}: weighted sum u", "ja": f"テスト {name}: 総和 u"}, _sum_formula(p))
-        y = ws.answer(f"test_y{i}", Step(F.step, (u, theta), {"strict": p.strict}),
-                      {"en": f"test {name}: output y", "ja": f"テスト {name}: 出力 y"}, rule_text(p.strict))
+        y = ws.answer(f"test_y{i}", Step(F.step, (u, theta), {"strict": p.strict, "low": p.low}),
+                      {"en": f"test {name}: output y", "ja": f"テスト {name}: 出力 y"}, rule_text(p.strict, p.low))
         rows.append([name, *map(Ref, xs), Q(u), Q(y), Ref(f"t{i}")])
     cols = ([Column({"en": "item", "ja": "項目"}, width=14)]
             + _input_columns(p, 7)
             + [Column({"en": "sum u", "ja": "総和 u"}, _sum_formula(p), width=16),
-               Column({"en": "output y", "ja": "出力 y"}, rule_text(p.strict), width=16),
+               Column({"en": "output y", "ja": "出力 y"}, rule_text(p.strict, p.low), width=16),
                Column({"en": "teacher t", "ja": "教師信号 t"}, width=9)])
     ws.table(Table("test", {"en": "Test with the final weights", "ja": "学習後の重みでテスト"}, cols, rows,
                    note={"en": "Use the weights (and threshold) after the last trial.",
@@ -190,7 +192,7 @@ def converged(p: Items, ties: bool = False) -> bool:
     """True when the final weights classify every item correctly (and, unless `ties`, none on a tie)."""
     run = p.run
     u = np.asarray(p.inputs, dtype=float) @ run.w[-1]
-    y = F.step(u, run.theta[-1], p.strict)
+    y = F.step(u, run.theta[-1], p.strict, p.low)
     tie = (abs(u - run.theta[-1]) < 1e-9).any()
     return bool((y == np.asarray(p.teacher)).all()) and (ties or not tie)
 
