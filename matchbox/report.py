@@ -1,12 +1,10 @@
 """Terminal and JSON views: the solution of a variant (`solve`) and a grading report (`check`)."""
 from __future__ import annotations
 
-import unicodedata
-
 import click
 
 from .exercises import Variant
-from .exercises.graph import Q, Ref, tr
+from .exercises.graph import Q, Ref, display_width as width, tr
 from .grading.numbers import show
 
 MARKS = {"correct": ("✓", "green"), "carried": ("↪", "yellow"), "incorrect": ("✗", "red"), "blank": ("·", "bright_black")}
@@ -18,10 +16,6 @@ WORDS = {
            "score": "得点", "edited": "与えられた値が書き換えられています", "printed": "元の値",
            "more": "ほか未記入 {n} セル", "learner": "名前", "recalc": "数式は LibreOffice で再計算しました"},
 }
-
-
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def pad(text: str, n: int, right: bool = False) -> str:

@@ -9,6 +9,7 @@ the tables; none of them computes anything itself.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Union
 
@@ -24,6 +25,11 @@ def tr(text: Text | None, lang: str) -> str:
     if isinstance(text, str):
         return text
     return text.get(lang) or text["en"]
+
+
+def display_width(text: str) -> int:
+    """Width in terminal or spreadsheet character columns: a CJK glyph takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 @dataclass(frozen=True)

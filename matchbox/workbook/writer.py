@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -13,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..exercises import Variant
-from ..exercises.graph import tr
+from ..exercises.graph import display_width, tr
 from .layout import META_SHEET, Layout, column_letter as _letter, layout
 
 GIVEN = PatternFill("solid", fgColor="EDEDED")
@@ -62,7 +61,7 @@ def write_workbook(variant: Variant, lang: str, path: Path, key: bool = False, l
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.font = Font(italic=p.role == "note", size=10)
             if p.role == "text":
-                sheet.row_dimensions[p.row].height = _wrapped_height(cell.value, plan, p, lang)
+                sheet.row_dimensions[p.row].height = _wrapped_height(cell.value, plan, p)
         elif p.role == "table-title":
             cell.value = tr(p.content, lang)
             cell.font = Font(bold=True, size=12)
@@ -168,12 +167,7 @@ def _reference(home, sheet: str) -> str:
     return f"='{home.sheet}'!{home.cell}"
 
 
-def display_width(text: str) -> int:
-    """Width in spreadsheet character columns: a CJK glyph takes about two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _wrapped_height(text: str, plan: Layout, p, lang: str) -> float:
+def _wrapped_height(text: str, plan: Layout, p) -> float:
     width = sum(plan.widths.get(p.sheet, {}).get(c, 10) for c in range(p.col, p.col + p.span))
     lines = math.ceil(display_width(text) / max(width * 1.1, 20)) + 1
     return min(409, 14 * lines)
