@@ -211,3 +211,20 @@ def test_table_headings_gone_is_explained(tmp_path):
     wb.save(tmp_path / "wiped.xlsx")
     r = run_cli("check", tmp_path / "wiped.xlsx")
     assert r.returncode == 2 and "headings on sheet 'Work'" in r.stderr
+
+
+def test_rows_inserted_between_two_tables(tmp_path):
+    """Rows added between the trial table and the test table move only the test table."""
+    import openpyxl
+    from matchbox.workbook.layout import layout
+    v, learner, _ = make_workbooks(tmp_path, "matchbox", 3, "en")
+    filled = fill(learner, v, "en", answers_of(v), tmp_path / "filled.xlsx")
+    plan = layout(v.worksheet, "en")
+    test_title = next(p for p in plan.cells if p.table == "test" and p.role == "table-title")
+    wb = openpyxl.load_workbook(filled)
+    wb["Work"].insert_rows(test_title.row - 1, 4)  # four notes of the learner's own between the tables
+    wb.save(filled)
+    report = grade(read_filled(filled))
+    assert report.score == report.max_score
+    test_u0 = next(c for c in report.cells if c.quantity == "test_u0")
+    assert test_u0.cell == f"{plan.home['test_u0'].cell[0]}{plan.home['test_u0'].row + 4}"

@@ -34,6 +34,7 @@ class Placed:
     role: str  # title, text, note, table-title, header, formula, label, given, answer, ref, name
     content: Any = None
     span: int = 1  # columns merged to the right
+    table: str | None = None  # the table the cell belongs to, if any
 
     @property
     def cell(self) -> str:
@@ -50,8 +51,9 @@ class Layout:
     widths: dict[str, dict[int, float]] = field(default_factory=dict)
     last: dict[str, tuple[int, int]] = field(default_factory=dict)  # last used row and column
 
-    def put(self, sheet: str, row: int, col: int, role: str, content: Any = None, span: int = 1) -> Placed:
-        p = Placed(sheet, row, col, role, content, span)
+    def put(self, sheet: str, row: int, col: int, role: str, content: Any = None, span: int = 1,
+            table: str | None = None) -> Placed:
+        p = Placed(sheet, row, col, role, content, span, table)
         self.cells.append(p)
         if role in ("given", "answer"):
             self.home[content.name] = p
@@ -59,15 +61,20 @@ class Layout:
         self.last[sheet] = (max(r, row), max(c, col + span - 1))
         return p
 
-    def shifted(self, moves: dict[str, tuple[int, int]]) -> "Layout":
-        """The same layout with each sheet's cells moved by (rows, columns): where a learner's copy has them."""
+    def shifted(self, moves: dict[tuple[str, str | None], tuple[int, int]]) -> "Layout":
+        """The same layout with cells moved by (rows, columns), per (sheet, table): where a learner's copy has
+        them. Cells outside any table move with the sheet's first table, under key (sheet, None)."""
         if not any(moves.values()):
             return self
         out = Layout(self.sheets, freeze=self.freeze, title_rows=self.title_rows, widths=self.widths)
         for p in self.cells:
-            dr, dc = moves.get(p.sheet, (0, 0))
-            out.put(p.sheet, p.row + dr, p.col + dc, p.role, p.content, p.span)
+            dr, dc = moves.get((p.sheet, p.table), (0, 0))
+            out.put(p.sheet, p.row + dr, p.col + dc, p.role, p.content, p.span, p.table)
         return out
+
+    def tables(self, sheet: str) -> list[str]:
+        """The names of the tables on a sheet, top to bottom."""
+        return list(dict.fromkeys(p.table for p in self.cells if p.sheet == sheet and p.table))
 
     def width(self, sheet: str, col: int, width: float) -> None:
         w = self.widths.setdefault(sheet, {})
@@ -129,16 +136,16 @@ def has_formulas(table: Table) -> bool:
 
 def _table(out: Layout, ws: Worksheet, sheet: str, row: int, table: Table) -> int:
     """Place one table from `row`; returns the first row after it."""
-    out.put(sheet, row, 1, "table-title", table.title, span=len(table.columns))
+    out.put(sheet, row, 1, "table-title", table.title, span=len(table.columns), table=table.name)
     row += 1
     if table.note:
-        out.put(sheet, row, 1, "note", table.note, span=len(table.columns))
+        out.put(sheet, row, 1, "note", table.note, span=len(table.columns), table=table.name)
         row += 1
     formulas = has_formulas(table)
     for c, column in enumerate(table.columns, start=1):
-        out.put(sheet, row, c, "header", column.header)
+        out.put(sheet, row, c, "header", column.header, table=table.name)
         if formulas:  # the formula of each column sits under its heading
-            out.put(sheet, row + 1, c, "formula", column.formula)
+            out.put(sheet, row + 1, c, "formula", column.formula, table=table.name)
         out.width(sheet, c, column.width)
     row += 2 if formulas else 1
     for cells in table.rows:
@@ -149,6 +156,6 @@ def _table(out: Layout, ws: Worksheet, sheet: str, row: int, table: Table) -> in
                 role = "ref"
             else:
                 role = "label"
-            out.put(sheet, row, c, role, content)
+            out.put(sheet, row, c, role, content, table=table.name)
         row += 1
     return row

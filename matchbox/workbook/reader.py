@@ -163,7 +163,14 @@ def _read(data: bytes, path: Path, recalculate: bool) -> Filled:
     for sheet in plan.sheets:
         if sheet not in wb.sheetnames:
             raise WorkbookError(f"the sheet '{sheet}' is missing (renamed or deleted?)")
-    plan = plan.shifted({sheet: find_table(wb[sheet], plan, sheet, lang) for sheet in plan.sheets})
+    moves = {}
+    for sheet in plan.sheets:
+        previous = (0, 0)
+        for i, table in enumerate(plan.tables(sheet)):
+            moves[sheet, table] = previous = find_table(wb[sheet], plan, sheet, table, lang, previous)
+            if i == 0:
+                moves[sheet, None] = previous
+    plan = plan.shifted(moves)
     name_cell = next(p for p in plan.cells if p.role == "name")
     typed_name = wb[name_cell.sheet][name_cell.cell].value
     learner = meta.get("learner") or (str(typed_name).strip()[:80] if typed_name not in (None, "") else None)
@@ -187,27 +194,29 @@ def _read(data: bytes, path: Path, recalculate: bool) -> Filled:
     return filled
 
 
-def find_table(sheet, plan: Layout, name: str, lang: str) -> tuple[int, int]:
-    """How far a sheet's tables moved (rows, columns) when a learner inserted or deleted rows or columns
-    above them, found by the column headings: the one offset where most of them match."""
-    headers = [(p.row, p.col, tr(p.content, lang)) for p in plan.cells
-               if p.sheet == name and p.role == "header" and tr(p.content, lang)]
+def find_table(sheet, plan: Layout, name: str, table: str, lang: str,
+               previous: tuple[int, int] = (0, 0)) -> tuple[int, int]:
+    """How far a table moved (rows, columns) when a learner inserted or deleted rows or columns above or
+    beside it, found by its title and column headings: the offset where most of them match, the one
+    nearest to where the table above it moved if several match as well."""
+    marks = [(p.row, p.col, tr(p.content, lang)) for p in plan.cells if p.sheet == name and p.table == table
+             and p.role in ("table-title", "header") and tr(p.content, lang)]
 
-    def matches(dr: int, dc: int) -> int:
+    def matches(offset: tuple[int, int]) -> int:
+        dr, dc = offset
         return sum(r + dr >= 1 and c + dc >= 1 and _text(sheet.cell(r + dr, c + dc).value) == text
-                   for r, c, text in headers)
+                   for r, c, text in marks)
 
-    if matches(0, 0) == len(headers):
-        return 0, 0
-    scores = {(dr, dc): matches(dr, dc) for dr in range(-6, 41) for dc in range(-2, 11)}
+    for offset in ((0, 0), previous):
+        if matches(offset) == len(marks):
+            return offset
+    scores = {(dr, dc): matches((dr, dc)) for dr in range(-6, 41) for dc in range(-2, 11)}
     best = max(scores.values())
-    found = [offset for offset, score in scores.items() if score == best]
-    if best < 0.6 * len(headers):
+    if best < 0.6 * len(marks):
         raise WorkbookError(f"the table headings on sheet '{name}' were changed or removed, so the answer "
                             "cells cannot be found; use a fresh copy of the workbook")
-    if len(found) > 1:
-        raise WorkbookError(f"the tables on sheet '{name}' appear more than once; remove the copies")
-    return found[0]
+    found = [offset for offset, score in scores.items() if score == best]
+    return min(found, key=lambda o: abs(o[0] - previous[0]) + abs(o[1] - previous[1]))
 
 
 def _text(value) -> str:
