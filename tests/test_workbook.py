@@ -165,3 +165,23 @@ def test_every_workbook_opens_cleanly_in_libreoffice(tmp_path, soffice):
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         size = next(line for line in info.splitlines() if line.startswith("Page size"))
         assert size.endswith("(A4)") or size.endswith("(A4, landscape)"), size
+
+
+def test_a_workbook_from_before_a_new_parameter_still_grades(tmp_path):
+    """Parameters added later (here `outputs`) take their old-behaviour default when an older workbook,
+    whose stored parameters lack them, is checked."""
+    from matchbox.exercises import digest
+    v, learner, _ = make_workbooks(tmp_path, "matchbox", 3, "en")
+    filled = fill(learner, v, "en", answers_of(v), tmp_path / "filled.xlsx")
+    wb = openpyxl.load_workbook(filled)
+    meta = json.loads(wb["matchbox"]["A2"].value)
+    del meta["params"]["outputs"]
+    meta["digest"] = digest(meta["kind"], meta["params"])
+    blob = json.dumps(meta, ensure_ascii=False)
+    wb["matchbox"]["A2"] = blob
+    for prop in wb.custom_doc_props.props:
+        if prop.name == "matchbox":
+            prop.value = blob
+    wb.save(filled)
+    r = run_cli("check", filled, "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
