@@ -8,7 +8,6 @@ the tables; none of them computes anything itself.
 """
 from __future__ import annotations
 
-import math
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Union
@@ -196,6 +195,3 @@ class Worksheet:
             self._key = values
         return dict(self._key)
 
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
