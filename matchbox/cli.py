@@ -161,7 +161,7 @@ def check(files, as_json, show_all):
     """
     from .errors import WorkbookError
     from .grading.grader import Report, grade
-    from .report import report_text
+    from .report import printable, report_text
     from .workbook.reader import read_filled
     reports = []
     for path in files:
@@ -169,7 +169,7 @@ def check(files, as_json, show_all):
             report = grade(read_filled(path))
         except WorkbookError as e:
             report = Report(str(path), error=str(e))
-            click.echo(f"matchbox: {path}: {e}", err=True)
+            click.echo(f"matchbox: {printable(path)}: {e}", err=True)
         reports.append(report)
         text = "" if as_json else report_text(report, show_all=show_all, color=sys.stdout.isatty())
         if text:

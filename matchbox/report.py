@@ -18,6 +18,12 @@ WORDS = {
 }
 
 
+def printable(text) -> str:
+    """Text with control characters escaped, so a file name or a typed value cannot break or forge a line."""
+    text = str(text)
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def pad(text: str, n: int, right: bool = False) -> str:
     space = " " * max(0, n - width(text))
     return space + text if right else text + space
@@ -81,9 +87,9 @@ def report_text(report, show_all: bool = False, color: bool = False, max_blank: 
 
     counts = report.counts
     summary = ", ".join(f"{words[s]} {counts[s]}" for s in MARKS if counts[s])
-    head = f"{report.file}: {report.variant}"
+    head = f"{printable(report.file)}: {report.variant}"
     if report.learner:
-        head += f" ({words['learner']}: {report.learner})"
+        head += f" ({words['learner']}: {printable(report.learner)})"
     lines = [f"{head}  {words['score']} {report.score}/{report.max_score}  ({summary})"]
     if report.recalculated:
         lines.append(f"  ({words['recalc']})")
@@ -96,11 +102,11 @@ def report_text(report, show_all: bool = False, color: bool = False, max_blank: 
             if blanks > max_blank and not show_all:
                 continue
         mark = MARKS[c.status][0]
-        value = "" if c.status == "blank" else f" = {show(c.value) if isinstance(c.value, float) else c.value}"
+        value = "" if c.status == "blank" else f" = {show(c.value) if isinstance(c.value, float) else printable(c.value)}"
         lines.append(style(f"  {mark} {c.sheet}!{c.cell:<5} {c.label}{value}: {c.feedback}", c.status))
     if blanks > max_blank and not show_all:
         lines.append(style("  · " + words["more"].format(n=blanks - max_blank), "blank"))
     for g in report.edited:
-        lines.append(style(f"  ! {words['edited']}: {g.sheet}!{g.cell} {g.label} = {g.value} "
+        lines.append(style(f"  ! {words['edited']}: {g.sheet}!{g.cell} {g.label} = {printable(g.value)} "
                            f"({words['printed']}: {show(g.expected)})", "incorrect"))
     return "\n".join(lines)

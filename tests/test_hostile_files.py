@@ -94,6 +94,20 @@ def sheet_renamed(tmp, good):
     return tmp / "x.xlsx"
 
 
+def meta_text(edit):
+    """The stored parameters, as JSON text, replaced by edit(text): a hand edit that skips our writer."""
+    def build(tmp, good):
+        wb = openpyxl.load_workbook(good)
+        blob = edit(wb["matchbox"]["A2"].value)
+        wb["matchbox"]["A2"] = blob
+        for prop in wb.custom_doc_props.props:
+            if prop.name == "matchbox":
+                prop.value = blob
+        wb.save(tmp / "x.xlsx")
+        return tmp / "x.xlsx"
+    return build
+
+
 def write(data: bytes):
     def build(tmp, good):
         (tmp / "x.xlsx").write_bytes(data)
@@ -122,6 +136,10 @@ CASES = {
     "no matchbox data": (no_meta, "not a matchbox workbook"),
     "sheet renamed": (sheet_renamed, "sheet 'Work' is missing"),
     "a folder": (lambda tmp, good: tmp, "folder"),
+    # JSON reads 1e999 as infinity, which no integer holds; the digest covers params, not the seed
+    "seed 1e999": (meta_text(lambda t: t.replace('"seed": 3', '"seed": 1e999')), "incomplete"),
+    "format 1e999": (meta_text(lambda t: t.replace('"format": 1', '"format": 1e999')), "incomplete"),
+    "parameters nested 100,000 deep": (meta_text(lambda t: "[" * 100_000 + "]" * 100_000), "damaged"),
 }
 
 
@@ -140,3 +158,12 @@ def test_hostile_file_exits_2_with_one_line(tmp_path, good, case):
     # and in --json, the same problem as the file's error
     r = run_cli("check", path, "--json", timeout=60)
     assert r.returncode == 2 and words in json.loads(r.stdout)["error"]
+
+
+def test_a_file_name_cannot_break_the_line(tmp_path, good):
+    """A name with a newline is shown escaped: still one line, and no forged second one."""
+    path = tmp_path / "a\nmatchbox: fake.xlsx"
+    path.write_bytes(b"")
+    r = run_cli("check", path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith(f"matchbox: {tmp_path}/a\\nmatchbox: fake.xlsx: the file is empty")

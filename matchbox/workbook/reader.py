@@ -125,6 +125,9 @@ def load(data: bytes, formulas: bool = False):
         raise WorkbookError(f"the workbook is damaged and cannot be read ({reason})") from None
 
 
+MAX_META = 1_000_000  # characters; real parameters take a few kilobytes
+
+
 def stored_meta(wb) -> dict:
     blob = None
     for prop in getattr(wb, "custom_doc_props", []) or []:
@@ -134,9 +137,11 @@ def stored_meta(wb) -> dict:
         blob = wb[META_SHEET]["A2"].value
     if blob is None:
         raise WorkbookError("this is not a matchbox workbook (no matchbox data; was it made by `matchbox generate`?)")
+    if isinstance(blob, str) and len(blob) > MAX_META:
+        raise WorkbookError("the workbook's stored matchbox parameters are damaged (far too long)")
     try:
         meta = json.loads(blob)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise WorkbookError("the workbook's stored matchbox parameters are damaged") from None
     if not isinstance(meta, dict):
         raise WorkbookError("the workbook's stored matchbox parameters are damaged")
