@@ -18,7 +18,18 @@ from .dice import Dice
 from .spec import Spec, load_toml
 
 # kind name -> module, imported on first use so `matchbox --help` stays fast
-KINDS = {"counting": "counting", "matchbox": "brain", "perceptron": "perceptron"}
+KINDS = {
+    "counting": "counting",
+    "matchbox": "brain",
+    "perceptron": "perceptron",
+    # "activations": "activations",
+    # "neuron": "neuron",
+    # "backprop": "backprop",
+    # "softmax": "softmax",
+    # "descent": "descent",
+    # "conv": "conv",
+    # "optimizers": "optimizers",
+}
 
 
 def kind_module(kind: str):
@@ -93,7 +104,7 @@ def from_meta(meta: dict) -> Variant:
     try:
         kind, params, seed, name = meta["kind"], meta["params"], int(meta["seed"]), str(meta["name"])
         fmt = int(meta["format"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise MatchboxError("the workbook's stored matchbox parameters are incomplete") from None
     if fmt > FORMAT_VERSION:
         raise MatchboxError(f"the workbook was made by a newer matchbox (format {fmt}); upgrade matchbox")
