@@ -1,0 +1,295 @@
+"""Layers with a forward and a backward pass (順伝播・逆伝播), in the shape ゼロから作るDeep Learning uses.
+
+Every layer keeps what its backward needs from its forward. Learnable arrays live in `params` and their
+gradients, after `backward`, in `grads` under the same names; a network (and an optimizer) updates the arrays
+in `params` in place, so a layer never rebinds them. Layers keep the dtype they are given: float64 for hand
+exercises, float32 for training.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from . import functions as F
+
+
+class Layer:
+    params: dict
+    grads: dict
+
+    def __init__(self):
+        self.params, self.grads = {}, {}
+
+    def forward(self, x, train=True):  # pragma: no cover - every layer overrides it
+        raise NotImplementedError
+
+    def backward(self, dout):  # pragma: no cover
+        raise NotImplementedError
+
+
+# --- activations ------------------------------------------------------------------------------------------------
+
+class Identity(Layer):
+    def forward(self, x, train=True):
+        return x
+
+    def backward(self, dout):
+        return dout
+
+
+class Sigmoid(Layer):
+    def forward(self, x, train=True):
+        self.y = F.sigmoid(x).astype(x.dtype, copy=False)
+        return self.y
+
+    def backward(self, dout):
+        return dout * F.sigmoid_grad_from_output(self.y)  # σ'(u) = y(1 − y), from the output kept
+
+
+class Tanh(Layer):
+    def forward(self, x, train=True):
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, dout):
+        return dout * F.tanh_grad_from_output(self.y)
+
+
+class Relu(Layer):
+    def forward(self, x, train=True):
+        self.mask = x > 0
+        return x * self.mask
+
+    def backward(self, dout):
+        return dout * self.mask  # the gradient at exactly 0 is taken as 0, as F.relu_grad says
+
+
+ACTIVATIONS = {"identity": Identity, "sigmoid": Sigmoid, "tanh": Tanh, "relu": Relu}
+
+
+# --- affine, dropout, batch normalisation ---------------------------------------------------------------------
+
+class Affine(Layer):
+    """y = x @ W + b, with W shaped (inputs, outputs); images are flattened first."""
+
+    def __init__(self, W, b):
+        super().__init__()
+        self.params = {"W": W, "b": b}
+
+    def forward(self, x, train=True):
+        self.shape = x.shape
+        self.x = x.reshape(x.shape[0], -1)
+        return self.x @ self.params["W"] + self.params["b"]
+
+    def backward(self, dout):
+        self.grads = {"W": self.x.T @ dout, "b": dout.sum(axis=0)}
+        return (dout @ self.params["W"].T).reshape(self.shape)
+
+
+class Dropout(Layer):
+    """Drops each unit with probability `ratio` in training; scales by the kept fraction (inverted dropout),
+    so evaluation needs no change."""
+
+    def __init__(self, ratio=0.5, rng=None):
+        super().__init__()
+        self.ratio = ratio
+        self.rng = rng if rng is not None else np.random.default_rng(0)
+
+    def forward(self, x, train=True):
+        if not train:
+            return x
+        keep = 1.0 - self.ratio
+        self.mask = (self.rng.random(x.shape) < keep).astype(x.dtype) / x.dtype.type(keep)
+        return x * self.mask
+
+    def backward(self, dout):
+        return dout * self.mask
+
+
+class BatchNormalization(Layer):
+    """Normalises each feature over the batch (over batch and positions for images), then scales by γ and
+    shifts by β. Running averages of mean and variance stand in for the batch's at evaluation."""
+
+    def __init__(self, gamma, beta, momentum=0.9, eps=1e-5):
+        super().__init__()
+        self.params = {"gamma": gamma, "beta": beta}
+        self.momentum, self.eps = momentum, eps
+        self.running_mean = np.zeros_like(gamma)
+        self.running_var = np.ones_like(gamma)
+
+    def _axes(self, x):
+        return (0,) if x.ndim == 2 else (0, 2, 3)
+
+    def _shape(self, x):
+        return (1, -1) if x.ndim == 2 else (1, -1, 1, 1)
+
+    def forward(self, x, train=True):
+        axes, shape = self._axes(x), self._shape(x)
+        if train:
+            mean, var = x.mean(axis=axes), x.var(axis=axes)
+            n = x.size // mean.size
+            m = self.momentum
+            self.running_mean = m * self.running_mean + (1 - m) * mean
+            self.running_var = m * self.running_var + (1 - m) * var * (n / max(n - 1, 1))  # unbiased, as torch
+        else:
+            mean, var = self.running_mean, self.running_var
+        self.std = np.sqrt(var + self.eps).reshape(shape)
+        self.xhat = (x - mean.reshape(shape)) / self.std
+        return self.params["gamma"].reshape(shape) * self.xhat + self.params["beta"].reshape(shape)
+
+    def backward(self, dout):
+        axes, shape = self._axes(dout), self._shape(dout)
+        self.grads = {"gamma": (dout * self.xhat).sum(axis=axes), "beta": dout.sum(axis=axes)}
+        dxhat = dout * self.params["gamma"].reshape(shape)
+        # d/dx of (x − mean)/std over the batch: subtract the mean gradient and its projection on x̂
+        return (dxhat - dxhat.mean(axis=axes, keepdims=True)
+                - self.xhat * (dxhat * self.xhat).mean(axis=axes, keepdims=True)) / self.std
+
+
+# --- losses ---------------------------------------------------------------------------------------------------
+
+def _one_hot(t, n, dtype):
+    t = np.asarray(t)
+    if t.ndim == 2:
+        return t.astype(dtype, copy=False)
+    out = np.zeros((t.shape[0], n), dtype)
+    out[np.arange(t.shape[0]), t] = 1
+    return out
+
+
+class SoftmaxWithLoss(Layer):
+    """Softmax, then the cross-entropy with the natural log, averaged over the batch. Its backward is simply
+    (y − t) / batch: the reason the two are one layer."""
+
+    def forward(self, x, t, train=True):
+        self.y = F.softmax(x)
+        self.t = _one_hot(t, x.shape[1], x.dtype)
+        # the log of the softmax taken directly (x − max − ln Σe), so a confident wrong answer stays finite
+        log_y = x - x.max(axis=1, keepdims=True)
+        log_y = log_y - np.log(np.exp(log_y).sum(axis=1, keepdims=True))
+        return float(-(self.t * log_y).sum() / x.shape[0])
+
+    def backward(self, dout=1):
+        return (self.y - self.t) * (dout / self.y.shape[0])
+
+
+class SquaredError(Layer):
+    """E = ½ Σ (t − y)², summed over the outputs and averaged over the batch (the hand sheets' error)."""
+
+    def forward(self, y, t, train=True):
+        self.y, self.t = y, np.asarray(t, dtype=y.dtype).reshape(y.shape)
+        return float(sum(F.squared_error(yi, ti) for yi, ti in zip(self.y, self.t)) / y.shape[0])
+
+    def backward(self, dout=1):
+        return (self.y - self.t) * (dout / self.y.shape[0])
+
+
+# --- convolution and pooling ----------------------------------------------------------------------------------
+
+def output_size(n, k, stride, pad):
+    return F.conv_output_size(n, k, pad, stride)
+
+
+def im2col(x, fh, fw, stride=1, pad=0, fill=0.0):
+    """Every window of x (N, C, H, W) as a row: (N·OH·OW, C·FH·FW), columns in (C, FH, FW) order so that a
+    kernel W (FN, C, FH, FW) reshaped to (FN, C·FH·FW) multiplies it. Strided views, no loop over pixels."""
+    if pad:
+        x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=fill)
+    win = sliding_window_view(x, (fh, fw), axis=(2, 3))[:, :, ::stride, ::stride]  # N C OH OW FH FW
+    n, c, oh, ow = win.shape[:4]
+    return win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * fh * fw)
+
+
+def col2im(col, x_shape, fh, fw, stride=1, pad=0):
+    """The adjoint of im2col: each window's row added back where the window sat (overlaps sum)."""
+    n, c, h, w = x_shape
+    oh, ow = output_size(h, fh, stride, pad), output_size(w, fw, stride, pad)
+    col = col.reshape(n, oh, ow, c, fh, fw).transpose(0, 3, 4, 5, 1, 2)  # N C FH FW OH OW
+    out = np.zeros((n, c, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1), col.dtype)
+    for i in range(fh):  # a loop over the kernel's offsets, not over pixels
+        for j in range(fw):
+            out[:, :, i:i + stride * oh:stride, j:j + stride * ow:stride] += col[:, :, i, j]
+    return out[:, :, pad:pad + h, pad:pad + w]
+
+
+class Convolution(Layer):
+    """Cross-correlation, as every framework computes it (the kernel is not flipped): W (FN, C, FH, FW),
+    x (N, C, H, W) → (N, FN, OH, OW) with OH = (H + 2P − FH) / S + 1."""
+
+    def __init__(self, W, b, stride=1, pad=0):
+        super().__init__()
+        self.params = {"W": W, "b": b}
+        self.stride, self.pad = stride, pad
+        self.input_grad = True  # a network's first layer needs no gradient for its images: skip col2im
+
+    def forward(self, x, train=True):
+        W = self.params["W"]
+        fn, _, fh, fw = W.shape
+        n, _, h, w = x.shape
+        oh, ow = output_size(h, fh, self.stride, self.pad), output_size(w, fw, self.stride, self.pad)
+        self.x_shape = x.shape
+        self.col = im2col(x, fh, fw, self.stride, self.pad)
+        out = self.col @ W.reshape(fn, -1).T + self.params["b"]
+        # contiguous NCHW: the layers after it then walk memory in order (3× faster pooling)
+        return np.ascontiguousarray(out.reshape(n, oh, ow, fn).transpose(0, 3, 1, 2))
+
+    def backward(self, dout):
+        W = self.params["W"]
+        fn, _, fh, fw = W.shape
+        d = dout.transpose(0, 2, 3, 1).reshape(-1, fn)
+        self.grads = {"W": (d.T @ self.col).reshape(W.shape), "b": d.sum(axis=0)}
+        if not self.input_grad:
+            return None
+        return col2im(d @ W.reshape(fn, -1), self.x_shape, fh, fw, self.stride, self.pad)
+
+
+class Pooling(Layer):
+    """Max or average over each pool_h × pool_w window (stride defaults to the window size).
+
+    It loops over the window's offsets (4 for 2×2), each a strided view of the whole batch: no im2col copy,
+    no loop over pixels."""
+
+    def __init__(self, pool_h, pool_w, stride=None, pad=0, mode="max"):
+        super().__init__()
+        if mode not in ("max", "avg"):
+            raise ValueError(f"pooling mode must be 'max' or 'avg', not {mode!r}")
+        self.ph, self.pw, self.stride, self.pad, self.mode = pool_h, pool_w, stride or pool_h, pad, mode
+
+    def _offsets(self, a, oh, ow):
+        """(k, view): for each offset (i, j) in the window, the values it sees in every window."""
+        s = self.stride
+        for i in range(self.ph):
+            for j in range(self.pw):
+                yield i * self.pw + j, a[:, :, i:i + s * oh:s, j:j + s * ow:s]
+
+    def forward(self, x, train=True):
+        n, c, h, w = x.shape
+        oh, ow = output_size(h, self.ph, self.stride, self.pad), output_size(w, self.pw, self.stride, self.pad)
+        self.x_shape, self.out_shape = x.shape, (oh, ow)
+        p = self.pad
+        if p:  # padding never wins a max (torch pads −∞ too); the average counts it as 0
+            x = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=-np.inf if self.mode == "max" else 0)
+        if self.mode == "avg":
+            return sum(view for _, view in self._offsets(x, oh, ow)) / x.dtype.type(self.ph * self.pw)
+        self.x, out = x, None
+        for _, view in self._offsets(x, oh, ow):
+            out = view.copy() if out is None else np.maximum(out, view, out=out)
+        self.out = out
+        return out
+
+    def backward(self, dout):
+        n, c, h, w = self.x_shape
+        p = self.pad
+        dx = np.zeros((n, c, h + 2 * p, w + 2 * p), dout.dtype)
+        if self.mode == "avg":
+            share = dout / dout.dtype.type(self.ph * self.pw)
+            for _, view in self._offsets(dx, *self.out_shape):
+                view += share  # an average shares the gradient equally
+            return dx[:, :, p:p + h, p:p + w]
+        # the whole gradient goes to each window's maximum: the first offset holding it, as torch chooses
+        taken = np.zeros(self.out.shape, bool)
+        for (_, view), (_, seen) in zip(self._offsets(dx, *self.out_shape), self._offsets(self.x, *self.out_shape)):
+            hit = (seen == self.out) & ~taken
+            view += dout * hit
+            taken |= hit
+        return dx[:, :, p:p + h, p:p + w]
