@@ -7,7 +7,8 @@ from .exercises import Variant
 from .exercises.graph import Q, Ref, display_width as width, tr
 from .grading.numbers import show
 
-MARKS = {"correct": ("✓", "green"), "carried": ("↪", "yellow"), "incorrect": ("✗", "red"), "blank": ("·", "bright_black")}
+MARKS = {"correct": ("✓", "green"), "carried": ("↪", "yellow"), "incorrect": ("✗", "red"),
+         "blank": ("·", "bright_black")}
 WORDS = {
     "en": {"correct": "correct", "carried": "carried", "incorrect": "incorrect", "blank": "blank",
            "score": "score", "edited": "given edited", "printed": "printed", "more": "and {n} more blank cells",
@@ -32,9 +33,10 @@ def pad(text: str, n: int, right: bool = False) -> str:
 def text_table(header: list[str], sub: list[str], rows: list[list[str]]) -> str:
     cols = list(zip(header, sub, *rows))
     widths = [max(width(c) for c in col) for col in cols]
-    lines = ["  ".join(pad(c, w) for c, w in zip(header, widths)),
-             "  ".join(pad(c, w) for c, w in zip(sub, widths)),
-             "  ".join("-" * w for w in widths)]
+    lines = ["  ".join(pad(c, w) for c, w in zip(header, widths))]
+    if any(sub):  # the formulas under the headings, when the table has any
+        lines.append("  ".join(pad(c, w) for c, w in zip(sub, widths)))
+    lines.append("  ".join("-" * w for w in widths))
     for row in rows:
         lines.append("  ".join(pad(c, w, right=_numeric(c)) for c, w in zip(row, widths)))
     return "\n".join(line.rstrip() for line in lines)
@@ -42,6 +44,14 @@ def text_table(header: list[str], sub: list[str], rows: list[list[str]]) -> str:
 
 def _numeric(text: str) -> bool:
     return text.replace(".", "", 1).lstrip("-").isdigit()
+
+
+def as_asked(q, value: float) -> str:
+    """A key value as the sheet asks for it: rounded to its decimal places, or exact."""
+    if q.precision.exact:
+        return show(value)
+    text = f"{value:.{q.precision.decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.0000"
 
 
 def solution_text(variant: Variant, lang: str) -> str:
@@ -54,7 +64,7 @@ def solution_text(variant: Variant, lang: str) -> str:
             row = []
             for c in cells:
                 if isinstance(c, (Q, Ref)):
-                    row.append(show(key[c.name]))
+                    row.append(as_asked(ws.quantities[c.name], key[c.name]))
                 elif isinstance(c, (int, float)):
                     row.append(show(c))
                 else:
@@ -77,6 +87,29 @@ def solution_json(variant: Variant, lang: str) -> dict:
                            for q in ws.quantities.values()]}
 
 
+def headline(report) -> str:
+    """The report in one line: file, variant, learner, score and counts (a batch prints one per learner)."""
+    words = WORDS[report.lang]
+    counts = report.counts
+    summary = ", ".join(f"{words[s]} {counts[s]}" for s in MARKS if counts[s])
+    head = f"{printable(report.file)}: {report.variant}"
+    if report.learner:
+        head += f" ({words['learner']}: {printable(report.learner)})"
+    return f"{head}  {words['score']} {report.score}/{report.max_score}  ({summary})"
+
+
+def cell_line(c) -> str:
+    """One cell that is not simply correct: mark, where, what, the learner's value and the feedback."""
+    value = "" if c.status == "blank" else f" = {show(c.value) if isinstance(c.value, float) else printable(c.value)}"
+    return f"{MARKS[c.status][0]} {c.sheet}!{c.cell:<5} {c.label}{value}: {c.feedback}"
+
+
+def edited_line(g, lang: str) -> str:
+    words = WORDS[lang]
+    return (f"! {words['edited']}: {g.sheet}!{g.cell} {g.label} = {printable(g.value)} "
+            f"({words['printed']}: {show(g.expected)})")
+
+
 def report_text(report, show_all: bool = False, color: bool = False, max_blank: int = 10) -> str:
     if report.error:
         return ""
@@ -85,12 +118,7 @@ def report_text(report, show_all: bool = False, color: bool = False, max_blank: 
     def style(text, status):
         return click.style(text, fg=MARKS[status][1]) if color else text
 
-    counts = report.counts
-    summary = ", ".join(f"{words[s]} {counts[s]}" for s in MARKS if counts[s])
-    head = f"{printable(report.file)}: {report.variant}"
-    if report.learner:
-        head += f" ({words['learner']}: {printable(report.learner)})"
-    lines = [f"{head}  {words['score']} {report.score}/{report.max_score}  ({summary})"]
+    lines = [headline(report)]
     if report.recalculated:
         lines.append(f"  ({words['recalc']})")
     blanks = 0
@@ -101,12 +129,29 @@ def report_text(report, show_all: bool = False, color: bool = False, max_blank: 
             blanks += 1
             if blanks > max_blank and not show_all:
                 continue
-        mark = MARKS[c.status][0]
-        value = "" if c.status == "blank" else f" = {show(c.value) if isinstance(c.value, float) else printable(c.value)}"
-        lines.append(style(f"  {mark} {c.sheet}!{c.cell:<5} {c.label}{value}: {c.feedback}", c.status))
+        lines.append(style("  " + cell_line(c), c.status))
     if blanks > max_blank and not show_all:
         lines.append(style("  · " + words["more"].format(n=blanks - max_blank), "blank"))
     for g in report.edited:
-        lines.append(style(f"  ! {words['edited']}: {g.sheet}!{g.cell} {g.label} = {printable(g.value)} "
-                           f"({words['printed']}: {show(g.expected)})", "incorrect"))
+        lines.append(style("  " + edited_line(g, report.lang), "incorrect"))
     return "\n".join(lines)
+
+
+BATCH = {
+    "en": "{n} workbooks: {passed} full marks, {mistakes} with something to fix, {errors} could not be graded"
+          "{mean}",
+    "ja": "{n} ファイル: 満点 {passed}、見直しあり {mistakes}、採点できず {errors}{mean}",
+}
+MEAN = {"en": "; mean score {mean:.1f}%", "ja": "。平均 {mean:.1f}%"}
+
+
+def batch_summary(reports) -> str:
+    """The last line of a class's check."""
+    graded = [r for r in reports if not r.error]
+    langs = [r.lang for r in graded] or ["en"]
+    lang = max(set(langs), key=langs.count)
+    ratios = [r.score / r.max_score for r in graded if r.max_score]
+    mean = MEAN[lang].format(mean=100 * sum(ratios) / len(ratios)) if ratios else ""
+    passed = sum(r.passed for r in reports)
+    return BATCH[lang].format(n=len(reports), passed=passed, mistakes=len(graded) - passed,
+                              errors=len(reports) - len(graded), mean=mean)

@@ -65,3 +65,49 @@ def libreoffice_convert(soffice: str, src: Path, outdir: Path, fmt: str = "xlsx"
     result = outdir / (src.stem + "." + fmt.split(":")[0])
     assert result.exists(), f"LibreOffice wrote no {result.name}"
     return result
+
+
+def own_values(ws, slip: str | None = None, decimals: int | None = None, by: float = 0.1) -> dict:
+    """A learner's numbers: each answer computed from their own earlier ones (rounded as told when
+    `decimals`), with `by` too much in the answer `slip`."""
+    values = {q.name: q.value for q in ws.givens}
+    for q in ws.answers:
+        value = ws.evaluate(q.name, values) + (by if q.name == slip else 0)
+        values[q.name] = round(value, decimals) if decimals is not None else value
+    return {q.name: values[q.name] for q in ws.answers}
+
+
+def depends_on(ws, name: str) -> set[str]:
+    """Every answer computed, directly or not, from `name`."""
+    out = {name}
+    for q in ws.answers:
+        if set(q.step.deps()) & out:
+            out.add(q.name)
+    return out - {name}
+
+
+def check_end_to_end(tmp_path: Path, variant, lang: str, slip: str, decimals: int = 4):
+    """Generate the learner workbook, fill it three ways and grade each: the key rounded as told (full
+    marks), every answer from the learner's own rounded numbers (full marks), and one slip carried forward
+    (one cell lost, the later dependent cells carried). Returns the slip's report."""
+    from matchbox.grading.grader import grade
+    from matchbox.workbook.reader import read_filled
+    _, learner, _ = make_workbooks(tmp_path, variant=variant, lang=lang)
+    ws = variant.worksheet
+    key = ws.key()
+    for name, values in [("key", {n: round(x, decimals) for n, x in answers_of(variant).items()}),
+                         ("own", own_values(ws, decimals=decimals))]:
+        report = grade(read_filled(fill(learner, variant, lang, values, tmp_path / f"{name}.xlsx")))
+        assert report.score == report.max_score == len(ws.answers), \
+            [(c.quantity, c.status, c.value) for c in report.cells if c.status != "correct"]
+    own = own_values(ws, slip=slip, decimals=decimals)
+    report = grade(read_filled(fill(learner, variant, lang, own, tmp_path / "slip.xlsx")))
+    status = {c.quantity: c.status for c in report.cells}
+    assert status[slip] == "incorrect"
+    moved = [n for n in depends_on(ws, slip) if abs(own[n] - key[n]) > 10 ** -decimals]
+    assert moved, "the slip should change later answers"
+    assert all(status[n] == "carried" for n in moved), {n: status[n] for n in moved}
+    assert report.score == report.max_score - 1
+    r = run_cli("check", tmp_path / "slip.xlsx")
+    assert r.returncode == 1 and "1" in r.stdout
+    return report

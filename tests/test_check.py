@@ -33,7 +33,10 @@ def test_key_values_get_full_marks(tmp_path, kind, lang):
     assert digest(filled) == before  # the learner's file is never written
 
 
-@pytest.mark.parametrize("kind", KINDS)
+PERCEPTRONS = ("counting", "matchbox", "perceptron")  # the kinds with a trial table of u, y, d, w'
+
+
+@pytest.mark.parametrize("kind", PERCEPTRONS)
 def test_one_slip_costs_one_cell(tmp_path, kind):
     """A wrong output in trial 2, then everything after computed correctly from the learner's own numbers."""
     lang = "en"
@@ -228,3 +231,73 @@ def test_rows_inserted_between_two_tables(tmp_path):
     assert report.score == report.max_score
     test_u0 = next(c for c in report.cells if c.quantity == "test_u0")
     assert test_u0.cell == f"{plan.home['test_u0'].cell[0]}{plan.home['test_u0'].row + 4}"
+
+
+def slipped_answers(v) -> dict:
+    """An early answer off by one and every later one computed from it, as a consistent learner would."""
+    ws = v.worksheet
+    own = ws.key()
+    names = list(ws.quantities)
+    first = ws.answers[len(ws.answers) // 5].name
+    own[first] += 1
+    for q in ws.answers:
+        if names.index(q.name) > names.index(first):
+            try:
+                own[q.name] = ws.evaluate(q.name, own)
+            except ArithmeticError:
+                pass
+    return {q.name: own[q.name] if q.precision.exact else round(own[q.name], q.precision.decimals)
+            for q in ws.answers}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_libreoffice_saved_workbook_grades_the_same(tmp_path, soffice, kind):
+    """The same answers, graded as written by openpyxl and after a real LibreOffice round trip: the same
+    status and slip for every cell."""
+    lang = "ja" if kind == "matchbox" else "en"
+    v, learner, _ = make_workbooks(tmp_path, kind, 4, lang)
+    filled = fill(learner, v, lang, slipped_answers(v), tmp_path / "slipped.xlsx")
+    saved = libreoffice_convert(soffice, filled, tmp_path / "lo")
+    before, after = grade(read_filled(filled)), grade(read_filled(saved))
+    assert [(c.quantity, c.status, c.slip_id) for c in after.cells] == \
+        [(c.quantity, c.status, c.slip_id) for c in before.cells]
+    assert any(c.status == "incorrect" for c in before.cells) and after.score == before.score
+    assert not after.recalculated  # LibreOffice saved every value
+
+
+def test_formula_cells_found_without_addresses_and_with_prefixes():
+    """The scan for formulas without a saved value reads sheets written with a namespace prefix and with
+    cells that omit their address (both allowed by the format)."""
+    import io
+    import zipfile
+    from matchbox.workbook.reader import _unvalued_formulas
+    xml = (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+           b'<x:row r="3"><x:c r="B3"><x:f>1+1</x:f></x:c><x:c><x:f>A1</x:f><x:v>2</x:v></x:c>'
+           b'<x:c><x:f>A2</x:f><x:v></x:v></x:c><x:c s="1"/></x:row>'
+           b'<x:row><x:c><x:f t="shared" si="0"/></x:c><x:c t="inlineStr"><x:f>"a"</x:f><x:is><x:t>a</x:t></x:is></x:c>'
+           b'<x:c t="str"><x:f>IF(1,"","")</x:f><x:v></x:v></x:c><x:c><x:f>1</x:f><x:v /></x:c>'
+           b'</x:row></x:sheetData></x:worksheet>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    found = _unvalued_formulas(zipfile.ZipFile(buffer), "xl/worksheets/sheet1.xml")
+    # C3 has its value, B4 its inline string, C4 the empty string; D3 and D4 an empty <v> (as openpyxl writes)
+    assert found == ["B3", "D3", "A4", "D4"]
+
+
+def test_formulas_without_values_name_their_cells_when_libreoffice_is_missing(tmp_path):
+    v, learner, _ = make_workbooks(tmp_path, "counting", 3, "en")
+    values = answers_of(v)
+    values["u1"] = "=1+1"  # one formula among typed numbers
+    filled = fill(learner, v, "en", values, tmp_path / "formula.xlsx")
+    env = {"PATH": str(tmp_path / "nowhere")}  # no soffice on this PATH
+    import os
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "matchbox", "check", str(filled)], capture_output=True, text=True,
+                       env={**os.environ, **env}, timeout=120)
+    from matchbox.workbook.layout import layout
+    home = layout(v.worksheet, "en").home["u1"]
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert f"1 answer cell(s) hold a formula with no saved value (Work!{home.cell})" in r.stderr
+    assert "install LibreOffice" in r.stderr

@@ -108,6 +108,44 @@ def meta_text(edit):
     return build
 
 
+def member(name: str, edit):
+    """A copy of the good workbook with one zip member's bytes edited."""
+    def build(tmp, good):
+        return rewrite(good, tmp / "x.xlsx", lambda n, data: edit(data) if n == name else data)
+    return build
+
+
+WORK_SHEET = "xl/worksheets/sheet2.xml"  # the Work sheet, as our writer orders the sheets
+
+
+def padded(data: bytes) -> bytes:
+    """150,000 more cells below the table: a few MB of XML that openpyxl would turn into objects one by one."""
+    cells = (b"V", b"W", b"X", b"Y", b"Z")
+    rows = b"".join(b'<row r="%d">%s</row>' % (r, b"".join(b'<c r="%s%d"><v>1</v></c>' % (c, r) for c in cells))
+                    for r in range(1000, 31000))
+    return data.replace(b"</sheetData>", rows + b"</sheetData>")
+
+
+def foreign_and_padded(tmp, good):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = 1
+    wb.save(tmp / "small.xlsx")
+    return rewrite(tmp / "small.xlsx", tmp / "x.xlsx",
+                   lambda n, data: padded(data) if n == "xl/worksheets/sheet1.xml" else data)
+
+
+def huge_part(tmp, good):
+    noise = random.Random(1).randbytes(13 * 2**20).hex().encode()[: 17 * 2**20]  # does not compress much
+    return member(WORK_SHEET, lambda data: data.replace(b"<sheetData", b"<!--" + noise + b"--><sheetData"))(tmp, good)
+
+
+def sheet_deleted(tmp, good):
+    wb = openpyxl.load_workbook(good)
+    del wb["Work"]
+    wb.save(tmp / "x.xlsx")
+    return tmp / "x.xlsx"
+
+
 def write(data: bytes):
     def build(tmp, good):
         (tmp / "x.xlsx").write_bytes(data)
@@ -140,6 +178,18 @@ CASES = {
     "seed 1e999": (meta_text(lambda t: t.replace('"seed": 3', '"seed": 1e999')), "incomplete"),
     "format 1e999": (meta_text(lambda t: t.replace('"format": 1', '"format": 1e999')), "incomplete"),
     "parameters nested 100,000 deep": (meta_text(lambda t: "[" * 100_000 + "]" * 100_000), "damaged"),
+    "sheet deleted": (sheet_deleted, "sheet 'Work' is missing"),
+    "padded with 150,000 cells": (member(WORK_SHEET, padded), "more than 100,000 cells"),
+    "a merged range of the whole sheet": (member(WORK_SHEET, lambda d: d.replace(
+        b"</mergeCells>", b'<mergeCell ref="A1000:XFD1048576"/></mergeCells>')), "merges or links ranges"),
+    "a hyperlink over the whole sheet": (member(WORK_SHEET, lambda d: d.replace(
+        b"<pageMargins", b'<hyperlinks><hyperlink ref="A1:XFD1048576" location="Work!A1"/></hyperlinks>'
+                         b"<pageMargins")), "merges or links ranges"),
+    "150,000 shared strings": (lambda tmp, good: rewrite(good, tmp / "x.xlsx", extra=lambda z: z.writestr(
+        "xl/sharedStrings.xml", b"<sst>" + b"".join(b"<si><t>%d</t></si>" % i for i in range(150_000)) + b"</sst>")),
+                               "more than 100,000 shared strings"),
+    "one part of 17 MB": (huge_part, "would unpack to 17 MB"),
+    "a foreign workbook padded": (foreign_and_padded, "not a matchbox workbook"),  # refused before counting
 }
 
 

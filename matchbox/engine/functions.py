@@ -160,6 +160,15 @@ def cross_entropy(y, t, eps=0.0):
     return float(-np.sum(t * np.log(y + eps)) / y.shape[0])  # a batch: the mean over samples
 
 
+def softmax_loss_grad(y, t):
+    """∂E/∂a = y − t: the gradient of softmax followed by cross-entropy, with respect to the scores."""
+    return np.subtract(y, t)
+
+
+def mean(v):
+    return float(np.mean(v))
+
+
 def neg_log(y):
     """−ln y: the cross-entropy of a one-hot target whose 1 sits where y is."""
     return -float(np.log(y))
@@ -203,6 +212,16 @@ def conv_output_size(n, k, pad=0, stride=1):
 def momentum_velocity(v, grad, lr, momentum):
     """v' = αv − η·g."""
     return np.subtract(np.multiply(momentum, v), np.multiply(lr, grad))
+
+
+def momentum_move(w, v):
+    """w' = w + v': Momentum moves by its velocity."""
+    return np.add(w, v)
+
+
+def moving_average_of_square(v, grad, beta):
+    """v' = βv + (1 − β)g²: Adam's second moment."""
+    return moving_average(v, np.multiply(grad, grad), beta)
 
 
 def adagrad_accumulate(h, grad):

@@ -22,13 +22,13 @@ KINDS = {
     "counting": "counting",
     "matchbox": "brain",
     "perceptron": "perceptron",
-    # "activations": "activations",
-    # "neuron": "neuron",
-    # "backprop": "backprop",
-    # "softmax": "softmax",
-    # "descent": "descent",
-    # "conv": "conv",
-    # "optimizers": "optimizers",
+    "activations": "activations",
+    "neuron": "neuron",
+    "backprop": "backprop",
+    "softmax": "softmax",
+    "descent": "descent",
+    "conv": "conv",
+    "optimizers": "optimizers",
 }
 
 

@@ -45,7 +45,12 @@ class Precision:
         return 1e-9 if self.exact else 0.5 * 10.0 ** -self.decimals * (1 + 1e-9)
 
     def agrees(self, value: float, expected: float) -> bool:
-        return abs(value - expected) <= self.tolerance * max(1.0, abs(expected) if self.exact else 1.0)
+        scale = max(1.0, abs(expected))
+        if self.exact:
+            return abs(value - expected) <= self.tolerance * scale
+        # half a unit of the last digit, plus the float noise of computing `expected` (a value on a half-point
+        # may land a few ulps either side of it, and the learner's rounding is then right either way)
+        return abs(value - expected) <= self.tolerance + 1e-15 * scale
 
     def tidy(self, value: float) -> float:
         """Strip float noise from an exact value (0.1 + 0.2 is 0.3 on a hand-worked sheet)."""
@@ -64,12 +69,15 @@ EXACT = Precision(0, True)
 class Step:
     """One computation: an engine function applied to quantities.
 
-    Each argument is a quantity name, a tuple of names (passed as a vector) or a constant.
+    Each argument is a quantity name, a tuple of names (passed as a vector) or a constant. `slips` are the
+    classic mistakes of this step (exercises/slips.py: Slip), which `check` names when one explains a
+    learner's wrong number.
     """
 
     fn: Callable[..., Any]
     args: tuple = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    slips: tuple = ()
 
     def deps(self) -> list[str]:
         names: list[str] = []

@@ -10,8 +10,10 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from ..exercises.graph import tr
+from ..exercises.slips import Catalogue
 from ..workbook.reader import Filled
 from .numbers import NotANumber, parse_number, show
+from .slips import evaluate, explain
 
 STATUSES = ("correct", "carried", "incorrect", "blank")
 
@@ -27,6 +29,8 @@ class CellResult:
     value: float | str | None
     expected: float
     feedback: str
+    slip: str | None = None  # the classic slip that explains a wrong number, in the report's language
+    slip_id: str | None = None  # its stable id (exercises/slips.py NAMES)
 
 
 @dataclass
@@ -53,10 +57,25 @@ class Report:
     cells: list[CellResult] = field(default_factory=list)
     givens: list[GivenResult] = field(default_factory=list)
     recalculated: bool = False
+    titles: dict[str, str] = field(default_factory=dict)  # section (table) name -> its title
+    annotated: str | None = None  # where its graded copy was written
+    annotate_error: str | None = None  # why the graded copy could not be written
 
     @property
     def counts(self) -> dict[str, int]:
         return {s: sum(c.status == s for c in self.cells) for s in STATUSES}
+
+    @property
+    def sections(self) -> list[dict]:
+        """Score per section (a table of the sheet: trials, test, decision line...), in sheet order."""
+        out: dict[str, dict] = {}
+        for c in self.cells:
+            s = out.setdefault(c.section, {"section": c.section, "title": self.titles.get(c.section, c.section),
+                                           "score": 0, "max_score": 0, "counts": dict.fromkeys(STATUSES, 0)})
+            s["max_score"] += 1
+            s["score"] += c.status in ("correct", "carried")
+            s["counts"][c.status] += 1
+        return list(out.values())
 
     @property
     def edited(self) -> list[GivenResult]:
@@ -68,7 +87,9 @@ class Report:
 
     def to_json(self) -> dict:
         out = asdict(self)
+        del out["titles"]
         out["counts"] = self.counts if self.error is None else None
+        out["sections"] = self.sections if self.error is None else None
         return out
 
 
@@ -81,6 +102,8 @@ FEEDBACK = {
                           "ja": "正しくは {expected}(あなたの前の答えからなら {carried})。{formula}"},
     "blank": {"en": "blank; {formula}", "ja": "未記入。{formula}"},
     "nan": {"en": "{problem}; expected {expected}", "ja": "{problem}。正しくは {expected}"},
+    "slip": {"en": "; likely slip: {slip}", "ja": "。よくある間違い: {slip}"},
+    "or": {"en": " (or: {other})", "ja": "(または {other})"},
 }
 
 
@@ -89,8 +112,7 @@ def grade(filled: Filled) -> Report:
     ws = variant.worksheet
     key = ws.key()
     report = Report(str(filled.path), variant.kind, variant.id, lang, filled.learner,
-                    recalculated=filled.recalculated)
-    own = dict(key)  # the learner's numbers where they gave one, the key's elsewhere
+                    recalculated=filled.recalculated, titles={t.name: tr(t.title, lang) for t in ws.tables})
 
     for q in ws.givens:
         p = filled.plan.home[q.name]
@@ -103,49 +125,54 @@ def grade(filled: Filled) -> Report:
         report.givens.append(GivenResult(p.sheet, p.cell, q.name, tr(q.label, lang), _plain(raw), q.value,
                                          "ok" if ok else "edited"))
 
+    # The learner's own numbers where they wrote one, the key's elsewhere: each step is evaluated on these.
+    own = dict(key)
+    typed: dict[str, float | NotANumber | None] = {}
+    for q in ws.answers:
+        try:
+            typed[q.name] = parse_number(filled.values[q.name])
+        except NotANumber as e:
+            typed[q.name] = e
+        if isinstance(typed[q.name], float):
+            own[q.name] = q.precision.tidy(typed[q.name])
+
+    catalogue = Catalogue(ws)
     for q in ws.answers:
         p = filled.plan.home[q.name]
         expected = key[q.name]
-        raw = filled.values[q.name]
-        formula = tr(q.formula, lang)
-        args = {"expected": show(expected), "formula": formula}
-        try:
-            value = parse_number(raw)
-        except NotANumber as e:
-            status, text = "incorrect", FEEDBACK["nan"][lang].format(problem=str(e), **args)
-            value = None
+        value = typed[q.name]
+        args = {"expected": show(expected), "formula": tr(q.formula, lang)}
+        slips = []
+        if isinstance(value, NotANumber):
+            status, text = "incorrect", FEEDBACK["nan"][lang].format(problem=value.text(lang), **args)
+        elif value is None:
+            status, text = "blank", FEEDBACK["blank"][lang].format(**args)
+        elif q.precision.agrees(value, expected):
+            status, text = "correct", FEEDBACK["correct"][lang]
         else:
-            if value is None:
-                status, text = "blank", FEEDBACK["blank"][lang].format(**args)
-            elif q.precision.agrees(value, expected):
-                status, text = "correct", FEEDBACK["correct"][lang]
+            carried = evaluate(lambda: ws.evaluate(q.name, own))
+            if not math.isnan(carried) and q.precision.agrees(value, carried):
+                status, text = "carried", FEEDBACK["carried"][lang].format(**args)
             else:
-                carried = _evaluate(ws, q.name, own)
-                if not math.isnan(carried) and q.precision.agrees(value, carried):
-                    status, text = "carried", FEEDBACK["carried"][lang].format(**args)
+                status = "incorrect"
+                if math.isnan(carried) or q.precision.agrees(carried, expected):
+                    text = FEEDBACK["incorrect"][lang].format(**args)
                 else:
-                    status = "incorrect"
-                    if math.isnan(carried) or q.precision.agrees(carried, expected):
-                        text = FEEDBACK["incorrect"][lang].format(**args)
-                    else:
-                        text = FEEDBACK["incorrect-carried"][lang].format(carried=show(carried), **args)
-        if value is not None:
-            own[q.name] = q.precision.tidy(value)
-        report.cells.append(CellResult(p.sheet, p.cell, q.name, tr(q.label, lang), q.section, status,
-                                       value if value is not None else _plain(raw), expected, text))
+                    text = FEEDBACK["incorrect-carried"][lang].format(carried=show(carried), **args)
+                slips = explain(catalogue, q, value, own, carried)
+                if slips:
+                    name = tr(slips[0].text, lang)
+                    if len(slips) > 1:
+                        name += FEEDBACK["or"][lang].format(other=tr(slips[1].text, lang))
+                    text = text.rstrip("。; ") + FEEDBACK["slip"][lang].format(slip=name)
+        shown = value if isinstance(value, float) else _plain(filled.values[q.name])
+        report.cells.append(CellResult(p.sheet, p.cell, q.name, tr(q.label, lang), q.section, status, shown,
+                                       expected, text, tr(slips[0].text, lang) if slips else None,
+                                       slips[0].id if slips else None))
 
     report.max_score = len(report.cells)
     report.score = sum(c.status in ("correct", "carried") for c in report.cells)
     return report
-
-
-def _evaluate(ws, name: str, values: dict) -> float:
-    """One step on the learner's numbers; NaN where they make it undefined (a division by zero...)."""
-    try:
-        result = ws.evaluate(name, values)
-    except (ArithmeticError, ValueError, OverflowError):
-        return math.nan
-    return result if math.isfinite(result) else math.nan
 
 
 def _plain(raw):

@@ -14,8 +14,25 @@ THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 
 
+REASONS = {
+    "infinite": {"en": "not a finite number", "ja": "有限の数ではありません"},
+    "date": {"en": "the spreadsheet turned this entry into a date or time",
+             "ja": "表計算ソフトが日付・時刻に変換しています"},
+    "error": {"en": "the spreadsheet shows an error: {detail}", "ja": "表計算ソフトのエラー表示です: {detail}"},
+    "formula": {"en": "a formula with no saved value", "ja": "値が保存されていない数式です"},
+    "text": {"en": "not a number: {detail}", "ja": "数値ではありません: {detail}"},
+}
+
+
 class NotANumber(ValueError):
-    """A cell holds something that is not a number; the message says what it is."""
+    """A cell holds something that is not a number; `text(lang)` says what it is."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        self.reason, self.detail = reason, detail
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        return REASONS[self.reason][lang].format(detail=self.detail)
 
 
 def parse_number(value) -> float | None:
@@ -26,30 +43,30 @@ def parse_number(value) -> float | None:
         return 1.0 if value else 0.0
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
-            raise NotANumber("not a finite number")
+            raise NotANumber("infinite")
         return float(value)
     if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
-        raise NotANumber("the spreadsheet turned this entry into a date or time")
+        raise NotANumber("date")
     if not isinstance(value, str):
-        raise NotANumber(f"not a number: {value!r}")
+        raise NotANumber("text", repr(value))
     text = unicodedata.normalize("NFKC", value).translate(MINUSES)
     text = "".join(text.split())  # spaces anywhere, including the ones NFKC made of full-width spaces
     if not text:
         return None
     if text.startswith("#"):  # #DIV/0!, #VALUE!, #REF!...
-        raise NotANumber(f"the spreadsheet shows an error: {text}")
+        raise NotANumber("error", text)
     if THOUSANDS.match(text):
         text = text.replace(",", "")
     elif DECIMAL_COMMA.match(text):
         text = text.replace(",", ".")
     if text.startswith("="):
-        raise NotANumber("a formula with no saved value")
+        raise NotANumber("formula")
     try:
         number = float(text)
     except ValueError:
-        raise NotANumber(f"not a number: {value!r}") from None
+        raise NotANumber("text", repr(value)) from None
     if not math.isfinite(number):
-        raise NotANumber(f"not a number: {value!r}")
+        raise NotANumber("text", repr(value))
     return number
 
 

@@ -1,18 +1,22 @@
-"""Reading a learner's filled workbook back, safely.
+"""Reading a learner's filled workbook back, safely and at about the cost of opening it once.
 
 The file may come from Excel, LibreOffice, Google Sheets or anywhere else, or not be a workbook at all.
 Everything here reads from an in-memory copy of the bytes (the learner's file is never opened for
-writing), refuses what is unsafe or too large before openpyxl parses it, and turns every failure into
-a WorkbookError with one line that says what is wrong.
+writing), refuses what is unsafe or too large before openpyxl parses it (a cheap scan of the archive and its
+XML counts what openpyxl would build, one object per cell), and turns every failure into a WorkbookError
+with one line that says what is wrong.
 """
 from __future__ import annotations
 
 import io
 import json
+import posixpath
+import re
 import shutil
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +24,22 @@ from typing import Any
 from ..errors import MatchboxError, WorkbookError
 from ..exercises import Variant, from_meta
 from ..exercises.graph import tr
-from .layout import META_SHEET, Layout, layout
+from .layout import META_SHEET, Layout, column_letter, layout
 
 MAX_FILE_BYTES = 20 * 2**20  # a workshop workbook is ~20 KB
 MAX_MEMBERS = 1000
 MAX_UNCOMPRESSED = 100 * 2**20  # total declared size of the zip's members
+MAX_PART = 16 * 2**20  # one XML part; a matchbox sheet is ~100 KB
 MAX_RATIO = 200  # compression ratio of one member past which it is a bomb, not a spreadsheet
+# What openpyxl builds one object for, per workbook. A matchbox workbook has about a thousand cells; a
+# hundred thousand take openpyxl about a second.
+MAX_ITEMS = 100_000
+ITEMS = {b"c": "cells", b"row": "rows", b"si": "shared strings", b"xf": "cell styles", b"comment": "comments"}
+ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row|si|xf|comment)[\s/>]")
+# Ranges openpyxl expands cell by cell when it loads them: merged cells and hyperlinks.
+RANGE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:mergeCell|hyperlink)\b[^>]*?\sref\s*=\s*[\"']"
+                   rb"\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?")
+MARKER = re.compile(rb"""name\s*=\s*["']""" + META_SHEET.encode() + rb"""["']""")
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 
@@ -41,6 +55,7 @@ class Filled:
     plan: Layout
     values: dict[str, Any] = field(default_factory=dict)  # quantity name -> raw cell value
     recalculated: bool = False
+    data: bytes = field(default=b"", repr=False)  # the bytes graded (recalculated ones, if they were)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -98,26 +113,67 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
         if "word/document.xml" in names:
             raise WorkbookError("this is a Word document, not an .xlsx workbook")
         raise WorkbookError("this is a zip archive but not an .xlsx workbook")
-    for i in infos:
-        if i.filename.endswith((".xml", ".rels")) or i.filename.endswith(".vml"):
-            try:
-                content = archive.read(i)
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
-                raise WorkbookError(f"the workbook is damaged ({i.filename} cannot be unpacked)") from None
-            if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
-                raise WorkbookError(f"{i.filename} declares XML entities; refused as unsafe (entity bomb?)")
+    parts = [i for i in infos if i.filename.endswith((".xml", ".rels", ".vml"))]
+    # Is it ours? The stored parameters are named in the workbook's sheet list or its document properties:
+    # a foreign workbook, however large, is told so before anything else is unpacked.
+    marked = [i for i in parts if (i.filename == "xl/workbook.xml" or i.filename.startswith("docProps/"))
+              and i.file_size <= MAX_PART]
+    if not any(MARKER.search(_unpack(archive, i)) for i in marked):
+        raise WorkbookError("this is not a matchbox workbook (no matchbox data; was it made by `matchbox generate`?)")
+    for i in parts:
+        if i.file_size > MAX_PART:
+            raise WorkbookError(f"{i.filename} would unpack to {i.file_size / 2**20:.0f} MB, far more than a "
+                                "matchbox workbook holds (a padded file?)")
+    counts = dict.fromkeys(ITEMS, 0)
+    area = 0
+    for i in parts:
+        content = _unpack(archive, i)
+        if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+            raise WorkbookError(f"{i.filename} declares XML entities; refused as unsafe (entity bomb?)")
+        for m in ITEM.finditer(content):
+            counts[m[1]] += 1
+            if counts[m[1]] > MAX_ITEMS:
+                raise WorkbookError(f"the workbook holds more than {MAX_ITEMS:,} {ITEMS[m[1]]} ({i.filename}), far "
+                                    "more than a matchbox workbook; refused (a padded file?)")
+        for m in RANGE.finditer(content):
+            area += _area(*m.groups())
+            if area > MAX_ITEMS:
+                raise WorkbookError(f"{i.filename} merges or links ranges of more than {MAX_ITEMS:,} cells, far "
+                                    "more than a matchbox workbook; refused (a padded file?)")
     return archive
 
 
-def load(data: bytes, formulas: bool = False):
-    """openpyxl's reading of bytes already checked by open_zip; it parses with defusedxml."""
+def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
+        raise WorkbookError(f"the workbook is damaged ({info.filename} cannot be unpacked)") from None
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for c in letters.upper():
+        n = n * 26 + c - 64
+    return n
+
+
+def _area(c1: bytes, r1: bytes, c2: bytes | None, r2: bytes | None) -> int:
+    """Cells in a range like A1:C3 (1 for a single cell)."""
+    if c2 is None:
+        return 1
+    return (abs(int(r2) - int(r1)) + 1) * (abs(_column(c2) - _column(c1)) + 1)
+
+
+def load(data: bytes):
+    """openpyxl's reading of bytes already checked by open_zip (values as saved, not formulas); it parses
+    with defusedxml."""
     import warnings
 
     import openpyxl
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not read
-            return openpyxl.load_workbook(io.BytesIO(data), data_only=not formulas, keep_links=False)
+            return openpyxl.load_workbook(io.BytesIO(data), data_only=True, keep_links=False)
     except MatchboxError:
         raise
     except Exception as e:  # openpyxl raises many kinds on damaged files; all mean the same to a user
@@ -150,11 +206,12 @@ def stored_meta(wb) -> dict:
 
 def read_filled(path: str | Path, recalculate: bool = True) -> Filled:
     path = Path(path)
-    return _read(read_bytes(path), path, recalculate)
+    return read_data(read_bytes(path), path, recalculate)
 
 
-def _read(data: bytes, path: Path, recalculate: bool) -> Filled:
-    open_zip(data)
+def read_data(data: bytes, path: Path, recalculate: bool = True, recalculated: bool = False) -> Filled:
+    """A workbook's bytes, read as a matchbox workbook; `path` only names it in messages."""
+    archive = open_zip(data)
     wb = load(data)
     meta = stored_meta(wb)
     try:
@@ -175,27 +232,32 @@ def _read(data: bytes, path: Path, recalculate: bool) -> Filled:
             moves[sheet, table] = previous = find_table(wb[sheet], plan, sheet, table, lang, previous)
             if i == 0:
                 moves[sheet, None] = previous
-    plan = plan.shifted(moves)
+    if any(move != (0, 0) for move in moves.values()):
+        plan = plan.shifted(moves)
     name_cell = next(p for p in plan.cells if p.role == "name")
     typed_name = wb[name_cell.sheet][name_cell.cell].value
     learner = meta.get("learner") or (str(typed_name).strip()[:80] if typed_name not in (None, "") else None)
-    filled = Filled(path, variant, lang, learner, plan)
+    filled = Filled(path, variant, lang, learner, plan, recalculated=recalculated, data=data)
     for name, p in plan.home.items():
         filled.values[name] = wb[p.sheet][p.cell].value
 
-    blanks = [n for n, v in filled.values.items() if v is None and not variant.worksheet.quantities[n].is_given]
-    if blanks:
-        unevaluated = _formulas_without_values(data, plan, blanks)
-        if unevaluated:
-            if not recalculate or not shutil.which("soffice"):
-                cells = ", ".join(plan.home[n].cell for n in unevaluated[:5])
-                raise WorkbookError(
-                    f"{len(unevaluated)} formula cell(s) have no saved value ({cells}...): the file was saved by a "
-                    "program that does not calculate. Open it in Excel or LibreOffice and save it again, "
-                    "or install LibreOffice so matchbox can recalculate it")
-            again = _read(_recalculated(data), path, recalculate=False)
-            again.recalculated = True
-            return again
+    # openpyxl reads a formula saved without its value as an empty cell; the sheet's XML tells them apart.
+    blanks = [plan.home[n] for n, v in filled.values.items()
+              if v is None and not variant.worksheet.quantities[n].is_given]
+    unevaluated = formulas_without_values(archive, blanks) if blanks else []
+    if unevaluated:
+        cells = ", ".join(f"{p.sheet}!{p.cell}" for p in unevaluated[:3]) + ("..." if len(unevaluated) > 3 else "")
+        what = f"{len(unevaluated)} answer cell(s) hold a formula with no saved value ({cells})"
+        if recalculated:
+            raise WorkbookError(f"{what}, even after LibreOffice recalculated the workbook; open it in Excel or "
+                                "LibreOffice, check those formulas and save it again")
+        if not recalculate:
+            raise WorkbookError(f"{what}; open the file in Excel or LibreOffice and save it again")
+        if not shutil.which("soffice"):
+            raise WorkbookError(f"{what}: the file was saved by a program that does not calculate. Open it in "
+                                "Excel or LibreOffice and save it again, or install LibreOffice (soffice) so "
+                                "matchbox can recalculate it")
+        return read_data(_recalculated(data), path, recalculate, recalculated=True)
     return filled
 
 
@@ -228,15 +290,74 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _formulas_without_values(data: bytes, plan: Layout, blanks: list[str]) -> list[str]:
-    """Answer cells that hold a formula but no value saved with it."""
-    wb = load(data, formulas=True)
+def formulas_without_values(archive: zipfile.ZipFile, cells: list) -> list:
+    """The cells (Placed) that hold a formula but no value saved with it, read from the sheets' XML."""
+    parts = _sheet_parts(archive)
     out = []
-    for name in blanks:
-        p = plan.home[name]
-        value = wb[p.sheet][p.cell].value
-        if isinstance(value, str) and value.startswith("="):
-            out.append(name)
+    for sheet in dict.fromkeys(p.sheet for p in cells):
+        wanted = {p.cell: p for p in cells if p.sheet == sheet}
+        part = parts.get(sheet)
+        if part is None or part not in archive.namelist():
+            continue
+        out += [wanted[ref] for ref in _unvalued_formulas(archive, part) if ref in wanted]
+    return out
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the XML part that holds it, from the workbook and its relationships."""
+    from defusedxml.ElementTree import fromstring
+    try:
+        book = fromstring(archive.read("xl/workbook.xml"))
+        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # openpyxl read them already; a part it tolerated but we cannot is simply not searched
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter() if _local(r.tag) == "Relationship"}
+    out = {}
+    for el in book.iter():
+        if _local(el.tag) == "sheet":
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+            target = targets.get(rid)
+            if target:
+                out[el.get("name")] = target[1:] if target.startswith("/") else posixpath.normpath("xl/" + target)
+    return out
+
+
+# Rows and cells of a sheet's XML, enough to tell a formula with a saved value from one without: a cheap
+# scan of text already checked for entities (openpyxl does not say which of its empty cells held a formula).
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"
+SHEET_TOKEN = re.compile(rb"<" + _NS + rb"(?:(row)\b([^>]*?)/?>|c\b([^>]*?)(?:/>|>(.*?)</" + _NS + rb"c>))", re.S)
+ROW_NUMBER = re.compile(rb"""\br\s*=\s*["'](\d+)["']""")
+CELL_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
+FORMULA = re.compile(rb"<" + _NS + rb"f[\s/>]")
+SAVED_VALUE = re.compile(rb"<" + _NS + rb"(?:v\b[^>]*>\s*[^<\s]|is[\s>])")
+# A formula whose saved value is the empty string (=IF(...; ""; ...)): its cell is typed str and keeps its
+# (empty) <v>; openpyxl writes an unsaved formula with an empty <v/> and no type.
+STRING_RESULT = re.compile(rb"""\bt\s*=\s*["']str["']""")
+VALUE_ELEMENT = re.compile(rb"<" + _NS + rb"v[\s/>]")
+
+
+def _unvalued_formulas(archive: zipfile.ZipFile, part: str) -> list[str]:
+    """References of the cells in a sheet's XML that have a formula (<f>) and no value (<v>, <is>)."""
+    out = []
+    row = col = 0
+    for m in SHEET_TOKEN.finditer(_unpack(archive, archive.getinfo(part))):
+        if m[1]:  # a row: cells without an address count from its start
+            number = ROW_NUMBER.search(m[2])
+            row, col = int(number[1]) if number else row + 1, 0
+            continue
+        ref = CELL_REF.search(m[3])
+        if ref:
+            col, row = _column(ref[1]), int(ref[2])
+        else:
+            col += 1
+        body = m[4] or b""
+        saved = SAVED_VALUE.search(body) or (STRING_RESULT.search(m[3]) and VALUE_ELEMENT.search(body))
+        if FORMULA.search(body) and not saved:
+            out.append(f"{column_letter(col)}{row}")
     return out
 
 
@@ -254,6 +375,7 @@ def _recalculated(data: bytes) -> bytes:
                         "--outdir", str(out), str(src)], capture_output=True, timeout=120, check=False)
         return (out / "workbook.xlsx").read_bytes()
     except (OSError, subprocess.TimeoutExpired):
-        raise WorkbookError("LibreOffice could not recalculate the workbook's formulas") from None
+        raise WorkbookError("answer cells hold formulas with no saved value and LibreOffice could not "
+                            "recalculate them; open the file in Excel or LibreOffice and save it again") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,140 @@
+"""The graded copy of a learner's workbook: their own file, coloured cell by cell, with a comment on every
+cell to look at again and a summary sheet in front.
+
+Green is correct, amber carried (right from the learner's own earlier numbers), red incorrect, grey blank.
+The copy is a new file, never the learner's own: `annotate` refuses to write over the workbook it grades,
+and over any existing file unless asked to. The copy keeps the learner's formulas and the stored
+parameters, so it can itself be checked again.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from ..workbook.reader import Filled
+from .files import refuse_overwrite, write_atomic
+from .grader import Report
+from .numbers import show
+
+COLOURS = {"correct": "C6EFCE", "carried": "FFEB9C", "incorrect": "FFC7CE", "blank": "D9D9D9"}
+EDITED = "FF9999"
+WORDS = {
+    "en": {"sheet": "Graded", "title": "Graded copy", "file": "file", "variant": "variant", "learner": "name",
+           "score": "score", "section": "section", "max": "out of", "look": "Cells to look at again",
+           "cell": "cell", "label": "what", "value": "your answer", "expected": "key", "feedback": "feedback",
+           "slip": "likely slip", "edited": "A given number was overwritten (the key uses the printed one)",
+           "printed": "printed", "legend": "colours", "recalc": "formulas recalculated with LibreOffice",
+           "correct": "correct", "carried": "carried",
+           "incorrect": "incorrect", "blank": "blank"},
+    "ja": {"sheet": "採点結果", "title": "採点結果", "file": "ファイル", "variant": "問題番号", "learner": "名前",
+           "score": "得点", "section": "区分", "max": "満点", "look": "見直すセル",
+           "cell": "セル", "label": "内容", "value": "あなたの答え", "expected": "模範解答", "feedback": "コメント",
+           "slip": "よくある間違い", "edited": "与えられた値が書き換えられています(採点は元の値で行いました)",
+           "printed": "元の値", "legend": "色の意味", "recalc": "数式は LibreOffice で再計算しました",
+           "correct": "正解", "carried": "繰越正解",
+           "incorrect": "不正解", "blank": "未記入"},
+}
+
+
+def graded_copy(filled: Filled, report: Report) -> bytes:
+    """The bytes of the graded copy (for a caller that sends it rather than saves it)."""
+    import warnings
+
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(io.BytesIO(filled.data), keep_links=False)
+    words = WORDS[report.lang]
+    for c in report.cells:
+        cell = wb[c.sheet][c.cell]
+        cell.fill = PatternFill("solid", fgColor=COLOURS[c.status])
+        if c.status != "correct":
+            cell.comment = _comment(Comment, f"{c.label}\n{c.feedback}")
+    for g in report.edited:
+        cell = wb[g.sheet][g.cell]
+        cell.fill = PatternFill("solid", fgColor=EDITED)
+        cell.comment = _comment(Comment, f"{g.label}\n{words['edited']}\n{words['printed']}: {show(g.expected)}")
+    _summary(wb, report, words)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def annotate(filled: Filled, report: Report, out: Path, force: bool = False) -> Path:
+    """Write the graded copy to `out`: never over the graded workbook, over another file only with `force`."""
+    refuse_overwrite(Path(out), [filled.path], force)
+    return write_atomic(Path(out), graded_copy(filled, report))
+
+
+def _comment(cls, text: str):
+    lines = text.splitlines() or [""]
+    width = min(400, max(160, 7 * max(len(line) for line in lines)))
+    return cls(text, "matchbox", height=max(60, 20 * (len(lines) + sum(len(line) // 50 for line in lines))),
+               width=width)
+
+
+def _summary(wb, report: Report, words: dict) -> None:
+    """A sheet in front: score, score per section, a colour legend, then every incorrect or blank cell
+    with a link to it (carried cells are right; their comments say the key's value)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    name, n = words["sheet"], 2
+    while name in wb.sheetnames:
+        name, n = f"{words['sheet']} ({n})", n + 1
+    ws = wb.create_sheet(name, 0)
+    bold = Font(bold=True)
+    ws.append([words["title"]])
+    ws["A1"].font = Font(bold=True, size=14)
+    for label, value in ((words["file"], Path(report.file).name), (words["variant"], report.variant),
+                         (words["learner"], report.learner or ""),
+                         (words["score"], f"{report.score} / {report.max_score}")):
+        ws.append([label, value])
+        ws.cell(ws.max_row, 1).font = bold
+    if report.recalculated:
+        ws.append([words["recalc"]])
+
+    ws.append([])
+    ws.append([words["section"], words["score"], words["max"], *(words[k] for k in COLOURS)])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for s in report.sections:
+        ws.append([s["title"], s["score"], s["max_score"], *(s["counts"][k] for k in COLOURS)])
+    ws.append([])
+    ws.append([words["legend"], *(words[k] for k in COLOURS)])
+    ws.cell(ws.max_row, 1).font = bold
+    for i, status in enumerate(COLOURS, start=2):
+        cell = ws.cell(ws.max_row, i)
+        cell.fill = PatternFill("solid", fgColor=COLOURS[status])
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    ws.append([])
+    ws.append([words["look"]])
+    ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
+    ws.append([words["label"], words["cell"], words["value"], words["expected"], words["slip"], words["feedback"]])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for c in report.cells:
+        if c.status not in ("incorrect", "blank"):
+            continue
+        ws.append([c.label, f"{c.sheet}!{c.cell}", None if c.status == "blank" else c.value, c.expected,
+                   c.slip or "", c.feedback])
+        row = ws.max_row
+        link = ws.cell(row, 1)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{c.sheet}'!{c.cell}")
+        link.font = Font(color="0563C1", underline="single")
+        ws.cell(row, 2).fill = PatternFill("solid", fgColor=COLOURS[c.status])
+        for col in (1, 5, 6):
+            ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
+    for col, width in zip("ABCDEFG", (30, 12, 12, 12, 36, 60, 10)):
+        ws.column_dimensions[col].width = width
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    wb.active = 0
+    for sheet in wb.worksheets[1:]:
+        sheet.sheet_view.tabSelected = False

@@ -1,0 +1,116 @@
+"""Checking a class at once: find the workbooks, grade them on every core, keep their order.
+
+Each file is graded on its own, so one damaged or hostile file costs only its own line; the others are
+graded as usual. The worker returns a Report (and writes the graded copy when asked), which pickles small.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import MatchboxError, WorkbookError
+from .grader import Report, grade
+
+# What a folder of submissions may hold that a learner meant as their workbook; anything else (a PDF, a
+# note) is not ours to grade. The non-.xlsx ones are graded so their owner hears why they cannot be.
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
+PARALLEL_FROM = 4  # files; below this, starting worker processes costs more than it saves
+
+
+@dataclass(frozen=True)
+class Job:
+    path: Path
+    annotate_to: Path | None = None  # where the graded copy goes, if one is wanted
+
+
+def collect(paths: list[Path], exclude: list[Path] = ()) -> tuple[list[Path], list[Report]]:
+    """The files to check, in a stable order: each file as given, and each folder's spreadsheets (in its
+    subfolders too, as a learning platform's export has one folder per learner), skipping hidden files, the
+    lock files Excel and LibreOffice leave beside an open workbook, and anything under `exclude` (the folder
+    graded copies go to). A folder with no spreadsheet is reported as an error of its own."""
+    files: list[Path] = []
+    empty: list[Report] = []
+    skip = [e.resolve() for e in exclude]
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted((p for p in path.rglob("*") if p.suffix.lower() in SPREADSHEETS and p.is_file()
+                        and not _hidden(p.relative_to(path)) and not _under(p.resolve(), skip)),
+                       key=lambda p: p.relative_to(path).as_posix())
+        if not found:
+            empty.append(Report(str(path), error="no workbooks (.xlsx files) in this folder"))
+        files += found
+    return files, empty
+
+
+def _hidden(rel: Path) -> bool:
+    return any(part.startswith((".", "~$")) for part in rel.parts)
+
+
+def _under(path: Path, folders: list[Path]) -> bool:
+    return any(path == f or f in path.parents for f in folders)
+
+
+def check_file(job: Job) -> Report:
+    """Grade one file; every failure becomes the report's one-line error."""
+    from ..workbook.reader import read_filled
+    try:
+        filled = read_filled(job.path)
+        report = grade(filled)
+    except WorkbookError as e:
+        return Report(str(job.path), error=str(e))
+    except MemoryError:
+        return Report(str(job.path), error="the workbook is too large to grade in the memory available")
+    except Exception as e:  # a bug of ours must not stop a class's batch; say so plainly, in one line
+        return Report(str(job.path), error=f"could not be graded: internal error ({type(e).__name__}); "
+                                           "please report it with the file")
+    if job.annotate_to is not None:
+        from .annotate import annotate
+        try:
+            annotate(filled, report, job.annotate_to, force=True)  # the caller checked what may be replaced
+        except MatchboxError as e:
+            report.annotate_error = str(e)
+        except OSError as e:
+            report.annotate_error = f"cannot write {job.annotate_to}: {e.strerror or e}"
+        except Exception as e:  # openpyxl could not copy something in the workbook; the grading stands
+            report.annotate_error = f"the graded copy could not be made ({type(e).__name__})"
+        else:
+            report.annotated = str(job.annotate_to)
+    return report
+
+
+def check_all(jobs: list[Job], workers: int | None = None) -> Iterator[Report]:
+    """Reports in the order of `jobs`, graded on `workers` processes (default: every core)."""
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    if workers < 2 or len(jobs) < PARALLEL_FROM:
+        yield from map(check_file, jobs)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        yield from pool.map(check_file, jobs, chunksize=max(1, min(16, len(jobs) // (8 * workers))))
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only on a terminal; lines printed meanwhile go above it."""
+
+    def __init__(self, total: int, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.total, self.done, self.width = total, 0, width
+        self.shown = self.stream.isatty()
+
+    def advance(self, label: str = "") -> None:
+        self.done += 1
+        if self.shown:
+            filled = self.width * self.done // max(self.total, 1)
+            line = f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} {label}"
+            self.stream.write("\r\033[K" + line[:100])
+            self.stream.flush()
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()

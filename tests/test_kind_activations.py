@@ -1,0 +1,95 @@
+"""`activations`: values and slopes equal the engine's functions, the layers' backward and finite
+differences; the softmax part is the engine's; a slip in σ(u) is carried into σ'(u)."""
+import math
+
+import numpy as np
+import pytest
+
+from matchbox.engine import functions as F
+from matchbox.engine.layers import Relu, Sigmoid, Tanh
+from matchbox.errors import SpecError
+from matchbox.exercises import from_meta, from_spec, sampled, variants
+
+from conftest import check_end_to_end
+
+POINTS = [-2, -0.5, 0, 1, 3]
+
+
+def key_of(**spec) -> dict:
+    return from_spec({"kind": "activations", "functions": ["step", "sigmoid", "tanh", "relu", "identity"],
+                      "points": POINTS, "decimals": 12, **spec}).worksheet.key()
+
+
+def test_by_hand():
+    key = key_of()
+    assert key["sigmoid3"] == 0.5 and key["dsigmoid3"] == 0.25  # σ(0) = ½, σ'(0) = ¼
+    assert key["tanh3"] == 0 and key["dtanh3"] == 1
+    assert key["sigmoid4"] == pytest.approx(1 / (1 + math.e ** -1), abs=1e-12)  # 0.7311
+    assert [key[f"relu{k}"] for k in range(1, 6)] == [0, 0, 0, 1, 3]
+    assert [key[f"drelu{k}"] for k in range(1, 6)] == [0, 0, 0, 1, 1]
+    assert [key[f"identity{k}"] for k in range(1, 6)] == POINTS and key["didentity1"] == 1
+    # the book's step function fires on u > 0 only; the sheet can state ≥ instead
+    assert [key[f"step{k}"] for k in range(1, 6)] == [0, 0, 0, 1, 1]
+    assert key_of(step_rule=">=")["step3"] == 1
+    assert all(key[f"dstep{k}"] == 0 for k in range(1, 6))
+
+
+@pytest.mark.parametrize("name,layer", [("sigmoid", Sigmoid), ("tanh", Tanh), ("relu", Relu)])
+def test_slopes_are_the_layers_backward_and_finite_differences(name, layer):
+    key = key_of()
+    x = np.array(POINTS, float)
+    lay = layer()
+    y = lay.forward(x)
+    slope = lay.backward(np.ones_like(x))
+    assert [key[f"{name}{k}"] for k in range(1, 6)] == pytest.approx(y.tolist(), abs=1e-12)
+    assert [key[f"d{name}{k}"] for k in range(1, 6)] == pytest.approx(slope.tolist(), abs=1e-12)
+    h = 1e-6
+    fn = F.ACTIVATIONS[name][0]
+    numeric = [(fn(u + h) - fn(u - h)) / (2 * h) for u in POINTS if u != 0 or name != "relu"]
+    assert [key[f"d{name}{k}"] for k, u in enumerate(POINTS, 1) if u != 0 or name != "relu"] == \
+        pytest.approx(numeric, abs=1e-8)
+
+
+def test_torch_agrees():
+    torch = pytest.importorskip("torch")
+    key = key_of()
+    for name, fn in [("sigmoid", torch.sigmoid), ("tanh", torch.tanh), ("relu", torch.relu)]:
+        x = torch.tensor(POINTS, dtype=torch.float64, requires_grad=True)
+        fn(x).sum().backward()
+        assert [key[f"d{name}{k}"] for k in range(1, 6)] == pytest.approx(x.grad.tolist(), abs=1e-12)
+
+
+def test_softmax_part():
+    key = key_of(softmax=[1, 2, 3])
+    assert [key[f"sm_y{i}"] for i in (1, 2, 3)] == pytest.approx(F.softmax([1, 2, 3]).tolist(), abs=1e-12)
+    assert key["sm_max"] == 3 and key["sm_e3"] == 1
+
+
+@pytest.mark.parametrize("seed", range(1, 7))
+def test_seeded_variants(seed):
+    v = sampled("activations", seed)
+    assert len(v.params["points"]) == 4 and len(set(v.params["softmax"])) > 1
+    assert from_meta(v.meta()).worksheet.key() == v.worksheet.key()
+
+
+def test_variants_are_distinct():
+    assert len({v.digest for v in variants("activations", 1, 5)}) == 5
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"functions": ["swish"]}, "unknown function 'swish'"),
+    ({"points": []}, "points"),
+    ({"softmax": [1]}, "softmax"),
+    ({"step_rule": "=>"}, "step_rule"),
+])
+def test_bad_spec_names_the_key(spec, message):
+    with pytest.raises(SpecError, match=message):
+        from_spec({"kind": "activations", **spec})
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_end_to_end_with_a_slip_carried(tmp_path, lang):
+    """σ(u) wrong at one point: its slope σ(u)(1 − σ(u)) is carried from the learner's own σ."""
+    v = from_spec({"kind": "activations", "points": [-1, 0.5, 2], "softmax": [1, 0, 2]})
+    report = check_end_to_end(tmp_path, v, lang, slip="sigmoid2")
+    assert {c.quantity: c.status for c in report.cells}["dsigmoid2"] == "carried"
