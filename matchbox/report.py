@@ -46,14 +46,6 @@ def _numeric(text: str) -> bool:
     return text.replace(".", "", 1).lstrip("-").isdigit()
 
 
-def as_asked(q, value: float) -> str:
-    """A key value as the sheet asks for it: rounded to its decimal places, or exact."""
-    if q.precision.exact:
-        return show(value)
-    text = f"{value:.{q.precision.decimals}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.0000"
-
-
 def solution_text(variant: Variant, lang: str) -> str:
     ws = variant.worksheet
     key = ws.key()
@@ -64,7 +56,7 @@ def solution_text(variant: Variant, lang: str) -> str:
             row = []
             for c in cells:
                 if isinstance(c, (Q, Ref)):
-                    row.append(as_asked(ws.quantities[c.name], key[c.name]))
+                    row.append(show(key[c.name], ws.quantities[c.name].precision))
                 elif isinstance(c, (int, float)):
                     row.append(show(c))
                 else:

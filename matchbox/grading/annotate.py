@@ -123,6 +123,8 @@ def _summary(wb, report: Report, words: dict) -> None:
         ws.append([c.label, f"{c.sheet}!{c.cell}", None if c.status == "blank" else c.value, c.expected,
                    c.slip or "", c.feedback])
         row = ws.max_row
+        for col in (3, 4):  # the answer and the key as the sheet asks for them (its decimal places)
+            ws.cell(row, col).number_format = wb[c.sheet][c.cell].number_format
         link = ws.cell(row, 1)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{c.sheet}'!{c.cell}")
         link.font = Font(color="0563C1", underline="single")

@@ -141,7 +141,7 @@ def grade(filled: Filled) -> Report:
         p = filled.plan.home[q.name]
         expected = key[q.name]
         value = typed[q.name]
-        args = {"expected": show(expected), "formula": tr(q.formula, lang)}
+        args = {"expected": show(expected, q.precision), "formula": tr(q.formula, lang)}
         slips = []
         if isinstance(value, NotANumber):
             status, text = "incorrect", FEEDBACK["nan"][lang].format(problem=value.text(lang), **args)
@@ -158,7 +158,7 @@ def grade(filled: Filled) -> Report:
                 if math.isnan(carried) or q.precision.agrees(carried, expected):
                     text = FEEDBACK["incorrect"][lang].format(**args)
                 else:
-                    text = FEEDBACK["incorrect-carried"][lang].format(carried=show(carried), **args)
+                    text = FEEDBACK["incorrect-carried"][lang].format(carried=show(carried, q.precision), **args)
                 slips = explain(catalogue, q, value, own, carried)
                 if slips:
                     name = tr(slips[0].text, lang)

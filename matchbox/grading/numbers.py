@@ -70,12 +70,16 @@ def parse_number(value) -> float | None:
     return number
 
 
-def show(value: float | None) -> str:
-    """A number the way a person would write it: 2, 0.5, -1.25 (not 2.0 or 0.30000000000000004)."""
+def show(value: float | None, precision=None) -> str:
+    """A number the way a person would write it: 2, 0.5, -1.25 (not 2.0 or 0.30000000000000004); with the
+    `precision` of a sheet that rounds, to its decimal places (0.3272, not 0.3271718469)."""
     if value is None:
         return "—"
     if isinstance(value, float) and math.isnan(value):
         return "?"
+    if precision is not None and not precision.exact:
+        text = f"{value:.{precision.decimals}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.0000"
     text = f"{value:.10g}" if abs(value) < 1e15 else repr(value)
     if "e" not in text and "." in text:
         text = text.rstrip("0").rstrip(".")
