@@ -97,27 +97,105 @@ def _resolve_kind(kind: str | None, spec: Path | None) -> None:
               help="Language of the sheets; en,ja writes both.")
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder under which worksheets/ and answers/ are written.")
+@click.option("--format", "formats", default="xlsx", show_default=True, metavar="xlsx|html|pdf[,...]",
+              help="What to write: the workbook, a printable HTML sheet (print it from a browser), a PDF; "
+                   "several with commas.")
+@click.option("--roster", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A CSV of learners (a 'name' column, or names in the first column): one distinct variant each, "
+                   "their name on the sheet and in the workbook, and a class list for you.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
-def generate(kind, seed, spec, count, langs, out, as_json):
-    """Write learner workbooks to worksheets/ and answer keys to answers/.
+def generate(kind, seed, spec, count, langs, formats, roster, out, as_json):
+    """Write learner sheets to worksheets/ and answer keys to answers/.
 
     KIND is a built-in exercise kind (see `matchbox list`); or give --spec FILE for your own exercise.
+
+    \b
+    matchbox generate perceptron --seed 3 --format xlsx,pdf --lang ja
+    matchbox generate matchbox --roster learners.csv --lang ja
     """
     _resolve_kind(kind, spec)
     langs = parse_langs(langs)
+    formats = parse_formats(formats)
     from .exercises import variants
-    from .workbook.writer import write_workbook
+    learners = read_roster(roster) if roster else [None] * count
     written = []
-    for v in variants(kind, seed, count, str(spec) if spec else None):
+    for v, learner in zip(variants(kind, seed, len(learners), str(spec) if spec else None), learners):
         for lang in langs:
-            sheet = write_workbook(v, lang, out / "worksheets" / f"{v.id}-{lang}.xlsx")
-            key = write_workbook(v, lang, out / "answers" / f"{v.id}-{lang}-key.xlsx", key=True)
-            written.append({"variant": v.id, "kind": v.kind, "lang": lang, "worksheet": str(sheet), "key": str(key)})
+            entry = {"variant": v.id, "kind": v.kind, "lang": lang, "learner": learner}
+            for fmt in formats:
+                entry[fmt] = str(write_sheet(v, lang, fmt, out / "worksheets" / f"{v.id}-{lang}.{fmt}",
+                                             learner=learner))
+                entry[f"{fmt}_key"] = str(write_sheet(v, lang, fmt, out / "answers" / f"{v.id}-{lang}-key.{fmt}",
+                                                      key=True, learner=learner))
+            written.append(entry)
+    if roster:
+        class_list = write_class_list(written, out / "worksheets" / "class-list.csv")
     if as_json:
         click.echo(json.dumps(written, ensure_ascii=False))
         return
     for w in written:
-        click.echo(f"{w['variant']} ({w['lang']}): {w['worksheet']}  key: {w['key']}")
+        files = "  ".join(f"{w[f]}  key: {w[f + '_key']}" for f in formats)
+        click.echo(f"{w['variant']} ({w['lang']}{', ' + w['learner'] if w['learner'] else ''}): {files}")
+    if roster:
+        click.echo(f"class list: {class_list}")
+
+
+FORMATS = ("xlsx", "html", "pdf")
+
+
+def parse_formats(text: str) -> list[str]:
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise click.BadParameter(f"choose from {', '.join(FORMATS)} (several with commas), not {text!r}",
+                                 param_hint="--format")
+    return list(dict.fromkeys(formats))
+
+
+def write_sheet(variant, lang, fmt, path, key=False, learner=None):
+    if fmt == "xlsx":
+        from .workbook.writer import write_workbook
+        return write_workbook(variant, lang, path, key=key, learner=learner)
+    from . import printable
+    return (printable.write_html if fmt == "html" else printable.write_pdf)(variant, lang, path, key, learner)
+
+
+def read_roster(path: Path) -> list[str]:
+    """Learner names from a CSV: the 'name' (or '名前') column, else the first column; blank lines skipped."""
+    import csv
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise MatchboxError(f"{path}: the roster must be a UTF-8 CSV file") from None
+    rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
+    if not rows:
+        raise MatchboxError(f"{path}: the roster has no names")
+    header = [c.strip().lower() for c in rows[0]]
+    column = next((header.index(h) for h in ("name", "名前", "氏名") if h in header), None)
+    body = rows[1:] if column is not None else rows
+    names = [r[column or 0].strip() for r in body if len(r) > (column or 0) and r[column or 0].strip()]
+    if not names:
+        raise MatchboxError(f"{path}: the roster has no names")
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise MatchboxError(f"{path}: {dup!r} appears twice in the roster")
+    return names
+
+
+def write_class_list(written: list[dict], path: Path) -> Path:
+    """learner → variant and files, for the instructor; safe to open in a spreadsheet."""
+    import csv
+    import io
+    from .grading.gradebook import safe
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    files = [k for k in written[0] if k not in ("variant", "kind", "lang", "learner")]
+    out.writerow(["learner", "variant", "kind", "lang", *files])
+    for w in written:
+        out.writerow([safe(w["learner"]), w["variant"], w["kind"], w["lang"], *(w[f] for f in files)])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
+    return path
 
 
 @main.command()
@@ -348,6 +426,123 @@ def train(model, dataset, data_dir, download, epochs, batch_size, optimizer, lr,
                f"({sum(e.seconds for e in history):.1f} s of training)")
     click.echo(f"model: {model_file}  learning curve: {plot_file}")
 
+
+EXPERIMENT_RUNS = {"activations": 15, "optimizers": 4, "init": 3}  # trainings each experiment makes
+EXPERIMENT_EPOCHS = {"activations": 20, "optimizers": 10, "init": 10}
+
+
+@main.command()
+@click.argument("name", type=click.Choice(list(EXPERIMENT_RUNS)))
+@click.option("--dataset", type=click.Choice(["digits", "mnist"]), default="digits", show_default=True,
+              help="digits: scikit-learn's 8×8 digits, seconds; mnist: minutes.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="A folder with MNIST's four IDX files.")
+@click.option("--epochs", type=click.IntRange(1, 1000), default=None,
+              help="Epochs of each training run  [default: activations 20, optimizers 10, init 10]")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder for the PNG.")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+def experiment(name, dataset, data_dir, epochs, seed, out, as_json):
+    """Run one of the workshop's experiments on the engine: a table, and a PNG to look at.
+
+    \b
+    activations  sigmoid, tanh and ReLU networks of 2 to 6 hidden layers, trained alike by
+                 SGD: deep sigmoid networks stop learning, ReLU keeps going
+    optimizers   SGD, Momentum, AdaGrad and Adam from the same start: test loss per epoch
+    init         small random weights vs Xavier vs He: histograms of each layer's activations,
+                 and how far a 5-layer ReLU network gets
+    """
+    from .engine.data import load_dataset
+    from .engine.experiments import EXPERIMENTS
+    from .plots import experiment as draw
+    from .report import text_table
+    data = load_dataset(dataset, data_dir)
+    epochs = epochs or EXPERIMENT_EPOCHS[name]
+    total = EXPERIMENT_RUNS[name] * epochs * len(data.t_train)
+    show_bar = sys.stderr.isatty() and not as_json
+    with click.progressbar(length=total, label=f"{name} on {dataset}", file=sys.stderr if show_bar else None,
+                           hidden=not show_bar) as bar:
+        result = EXPERIMENTS[name](data, epochs=epochs, seed=seed, on_batch=bar.update)
+    plot = draw(result, out / f"experiment-{name}-{dataset}.png", f"{name} on {dataset} ({epochs} epochs each)")
+    if as_json:
+        click.echo(json.dumps({"experiment": name, "dataset": dataset, "epochs": epochs, "seed": seed,
+                               "columns": result.columns, "rows": result.rows, "plot_file": str(plot)},
+                              ensure_ascii=False, indent=1))
+        return
+    click.echo(text_table(result.columns, [""] * len(result.columns), [[str(c) for c in r] for r in result.rows]))
+    click.echo(f"plot: {plot}")
+
+@main.command()
+@click.argument("source", required=False, metavar="[KIND|WORKBOOK]")
+@click.option("--seed", type=int, default=1, show_default=True, help="The variant of a built-in kind.")
+@click.option("--spec", type=click.Path(dir_okay=False, path_type=Path), help="An exercise of your own.")
+@click.option("--steps", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
+              help="How many steps the engine takes in all.")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder for the PNG.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def replay(source, seed, spec, steps, out, as_json):
+    """Continue a hand exercise with the engine and plot where it goes.
+
+    The first steps are the sheet's; the engine goes on with the same rule from the same start. From a
+    filled-in WORKBOOK the learner's own numbers are drawn as the first points. Perceptron kinds plot
+    their weights (a perceptron also its decision line), neuron and backprop the error E, descent and
+    optimizers the height f.
+
+    \b
+    matchbox replay perceptron --seed 3 --steps 200
+    matchbox replay my-filled.xlsx
+    matchbox replay --spec mazur.toml --steps 10000
+    """
+    from .exercises import from_spec, sampled
+    from .replay import plot, replay as run
+    typed = None
+    if spec:
+        variant = from_spec(spec, seed)
+    elif source and source.lower().endswith((".xlsx", ".xlsm")):
+        from .grading.numbers import NotANumber, parse_number
+        from .workbook.reader import read_filled
+        filled = read_filled(Path(source))
+        variant, typed = filled.variant, {}
+        for name, raw in filled.values.items():
+            try:
+                typed[name] = parse_number(raw)
+            except NotANumber:
+                pass
+    elif source:
+        variant = sampled(source, seed)
+    else:
+        raise click.UsageError("give a KIND, a WORKBOOK or --spec")
+    result = run(variant, steps, typed)
+    png = plot(result, out / f"replay-{variant.id}.png", f"{variant.id}: {steps:,} steps by the engine")
+    summary = {"variant": variant.id, "kind": variant.kind, "steps": steps, "sheet_steps": result.sheet_steps,
+               **{k: v for k, v in result.summary.items()}, "plot_file": str(png)}
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
+        return
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")
+
+@main.command()
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Where worksheets/ and answers/ go.")
+def pack(out):
+    """Rebuild the standard workshop pack: every built-in kind (seed 1), in ja and en, as workbook, PDF and
+    HTML, with keys, in worksheets/ and answers/ (the repository's copies are made by this command)."""
+    from .exercises import KINDS, sampled
+    count = 0
+    for kind in KINDS:
+        v = sampled(kind, PACK_SEED)
+        for lang in ("ja", "en"):
+            for fmt in FORMATS:
+                write_sheet(v, lang, fmt, out / "worksheets" / f"{v.id}-{lang}.{fmt}")
+                write_sheet(v, lang, fmt, out / "answers" / f"{v.id}-{lang}-key.{fmt}", key=True)
+                count += 2
+    click.echo(f"{count} files in {out / 'worksheets'} and {out / 'answers'}")
+
+
+PACK_SEED = 1
 
 if __name__ == "__main__":  # pragma: no cover
     main()
