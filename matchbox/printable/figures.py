@@ -47,12 +47,13 @@ class Canvas:
     def raw(self, s):
         self.parts.append(s)
 
-    def grid(self, step=1.0, labels=True):
+    def grid(self, step=1.0, labels=True, ystep=None):
         for v in np.arange(np.ceil(self.x0 / step) * step, self.x1 + 1e-9, step):
             self.line(v, self.y0, v, self.y1, 0.4, "#bbb")
             if labels:
                 self.text(self.X(v), self.h - self.m + 11, f"{v:g}", 8)
-        for v in np.arange(np.ceil(self.y0 / step) * step, self.y1 + 1e-9, step):
+        ystep = ystep or step
+        for v in np.arange(np.ceil(self.y0 / ystep) * ystep, self.y1 + 1e-9, ystep):
             self.line(self.x0, v, self.x1, v, 0.4, "#bbb")
             if labels:
                 self.text(self.m - 4, self.Y(v) + 3, f"{v:g}", 8, "end")
@@ -115,7 +116,10 @@ def counting(variant, lang, key):
     x_max = max(xs) + 1
     y_max = max(params["threshold"] * 1.6, max(abs(w_first), abs(w_last)) * x_max, 1)
     c = Canvas(300, 200, 0, x_max, 0, y_max)
-    c.grid(1 if x_max <= 12 else 2, labels=False)
+    ystep = next(s for s in (1, 2, 5, 10, 20, 50, 100, 1e9) if y_max / s <= 8)
+    c.grid(1 if x_max <= 12 else 2, labels=False, ystep=ystep)
+    for v in np.arange(0, y_max + 1e-9, ystep):
+        c.text(c.m - 4, c.Y(v) + 3, f"{v:g}", 8, "end")
     for v in range(0, int(x_max) + 1):
         c.text(c.X(v), c.h - c.m + 11, v, 8)
     c.line(0, params["threshold"], x_max, params["threshold"], 1.5, "#06c", "5,3")
@@ -198,7 +202,7 @@ def loss(variant, lang, key):
         return None
     top = max(series) * 1.1 or 1
     c = Canvas(260, 160, 0, len(series) - 1, 0, top)
-    c.grid(max(1, (len(series) - 1) // 8), labels=False)
+    c.grid(max(1, (len(series) - 1) // 8), labels=False, ystep=top / 4)
     for i in range(len(series) - 1):
         c.line(i, series[i], i + 1, series[i + 1], 1.8, "#b00")
     for i, v in enumerate(series):
