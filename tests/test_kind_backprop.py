@@ -12,7 +12,7 @@ from matchbox.exercises.graph import Q
 from matchbox.grading.grader import grade
 from matchbox.workbook.reader import read_filled
 
-from conftest import answers_of, fill, make_workbooks, run_cli
+from conftest import answers_of, depends_on, fill, make_workbooks, own_values, run_cli
 
 # Matt Mazur, "A Step by Step Backpropagation Example" (2015), a 2-2-2 network. He numbers the weights unit by
 # unit: w1, w2 lead into h1 and w3, w4 into h2 (from i1 and i2), w5, w6 into o1 and w7, w8 into o2 (from h1
@@ -363,22 +363,6 @@ def test_a_single_bias_number_starts_every_unit():
 
 # --- end to end: generate, fill, check -------------------------------------------------------------------------
 
-def own_values(ws, slip: str | None = None, decimals: int | None = None) -> dict:
-    """A learner's numbers: each answer computed from their own earlier ones (rounded as told when
-    `decimals`), with 0.1 too much in `slip`."""
-    values = {q.name: q.value for q in ws.givens}
-    for q in ws.answers:
-        value = ws.evaluate(q.name, values) + (0.1 if q.name == slip else 0)
-        values[q.name] = round(value, decimals) if decimals is not None else value
-    return {q.name: values[q.name] for q in ws.answers}
-
-
-def depends_on(ws, name: str) -> set[str]:
-    out = {name}
-    for q in ws.answers:
-        if set(q.step.deps()) & out:
-            out.add(q.name)
-    return out - {name}
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

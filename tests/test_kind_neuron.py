@@ -12,7 +12,7 @@ from matchbox.exercises import from_meta, from_spec, sampled, variants
 from matchbox.grading.grader import grade
 from matchbox.workbook.reader import read_filled
 
-from conftest import answers_of, fill, make_workbooks, run_cli
+from conftest import answers_of, depends_on, fill, make_workbooks, own_values, run_cli
 
 
 def key_of(spec: dict) -> dict:
@@ -226,23 +226,6 @@ def test_bad_spec_names_the_key(spec, message):
 
 # --- end to end: generate, fill, check -------------------------------------------------------------------------
 
-def own_values(ws, slip: str | None = None, decimals: int | None = None) -> dict:
-    """A learner's numbers: each answer computed from their own earlier ones (rounded as told when
-    `decimals`), with 0.1 too much in `slip`."""
-    values = {q.name: q.value for q in ws.givens}
-    for q in ws.answers:
-        value = ws.evaluate(q.name, values) + (0.1 if q.name == slip else 0)
-        values[q.name] = round(value, decimals) if decimals is not None else value
-    return {q.name: values[q.name] for q in ws.answers}
-
-
-def depends_on(ws, name: str) -> set[str]:
-    """Every answer computed, directly or not, from `name`."""
-    out = {name}
-    for q in ws.answers:
-        if set(q.step.deps()) & out:
-            out.add(q.name)
-    return out - {name}
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
