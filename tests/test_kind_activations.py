@@ -9,6 +9,8 @@ from matchbox.engine import functions as F
 from matchbox.engine.layers import Relu, Sigmoid, Tanh
 from matchbox.errors import SpecError
 from matchbox.exercises import from_meta, from_spec, sampled, variants
+from matchbox.exercises.graph import tr
+from matchbox.workbook.layout import layout
 
 from conftest import check_end_to_end
 
@@ -63,12 +65,54 @@ def test_softmax_part():
     key = key_of(softmax=[1, 2, 3])
     assert [key[f"sm_y{i}"] for i in (1, 2, 3)] == pytest.approx(F.softmax([1, 2, 3]).tolist(), abs=1e-12)
     assert key["sm_max"] == 3 and key["sm_e3"] == 1
+    # ゼロから作るDeep Learning §3.5.1: softmax([0.3, 2.9, 4.0]) = [0.01821127, 0.24519181, 0.73659691]
+    key = key_of(softmax=[0.3, 2.9, 4.0], decimals=8)
+    assert [key[f"sm_y{i}"] for i in (1, 2, 3)] == pytest.approx([0.01821127, 0.24519181, 0.73659691], abs=5e-9)
 
 
-@pytest.mark.parametrize("seed", range(1, 7))
+def test_a_largest_value_of_many_decimals_may_be_rounded_as_told():
+    ws = from_spec({"kind": "activations", "softmax": [0.123456, -1]}).worksheet
+    assert ws.quantities["sm_max"].precision.agrees(0.1235, ws.key()["sm_max"])
+
+
+@pytest.mark.parametrize("rule,en,ja", [(">", "step(0) = 0", "step(0) = 0"), (">=", "step(0) = 1", "step(0) = 1")])
+def test_the_sheet_states_its_rules_at_zero(rule, en, ja):
+    ws = from_spec({"kind": "activations", "step_rule": rule}).worksheet
+    assert en in ws.instructions["en"] and ja in ws.instructions["ja"]
+    assert "derivative of step and ReLU as 0" in ws.instructions["en"]
+    assert "ステップ関数とReLUの微分は 0" in ws.instructions["ja"]
+    # without step and ReLU there is nothing to state
+    plain = from_spec({"kind": "activations", "functions": ["sigmoid", "tanh"]}).worksheet
+    assert "u = 0" not in plain.instructions["en"] + plain.instructions["ja"]
+
+
+def test_formulas_under_the_headings_in_both_languages():
+    ws = from_spec({"kind": "activations", "functions": list(F.ACTIVATIONS)}).worksheet
+    values = next(t for t in ws.tables if t.name == "values")
+    formulas = {tr(c.header, "en"): (tr(c.formula, "en"), tr(c.formula, "ja")) for c in values.columns[1:]}
+    assert formulas["sigmoid"][0] == "σ(u) = 1 / (1 + e^(−u))"
+    assert formulas["sigmoid'"][0] == "σ'(u) = σ(u)(1 − σ(u))"
+    assert formulas["step"] == ("1 (u > 0), 0 (u ≤ 0)",) * 2
+    assert all(en and ja and not any(w in ja for w in (" if ", "else", " at ")) for en, ja in formulas.values())
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_sheet_reads_in_the_order_it_is_computed(lang):
+    """Left to right, top to bottom, every answer comes after the answers it is computed from."""
+    ws = from_spec({"kind": "activations", "functions": list(F.ACTIVATIONS), "softmax": [1, 0, 2, 1]}).worksheet
+    home = layout(ws, lang).home
+    for q in ws.answers:
+        for d in q.step.deps():
+            if not ws.quantities[d].is_given:
+                assert (home[d].row, home[d].col) < (home[q.name].row, home[q.name].col), (q.name, d)
+
+
+@pytest.mark.parametrize("seed", range(1, 13))
 def test_seeded_variants(seed):
     v = sampled("activations", seed)
-    assert len(v.params["points"]) == 4 and len(set(v.params["softmax"])) > 1
+    points = v.params["points"]
+    assert len(points) == 4 and min(points) < 0 < max(points) and len(set(v.params["softmax"])) > 1
+    assert all(p in (-3, -2, -1, -0.5, 0, 0.5, 1, 2, 3) for p in points)
     assert from_meta(v.meta()).worksheet.key() == v.worksheet.key()
 
 
@@ -81,6 +125,12 @@ def test_variants_are_distinct():
     ({"points": []}, "points"),
     ({"softmax": [1]}, "softmax"),
     ({"step_rule": "=>"}, "step_rule"),
+    ({"functions": ["relu", "relu"]}, "'functions': 'relu' appears more than once"),
+    ({"points": list(range(13))}, "expected 1 to 12 points"),
+    ({"softmax": list(range(11))}, "softmax"),
+    ({"derivatives": "yes"}, "derivatives"),
+    ({"decimals": 13}, "decimals"),
+    ({"point": [1]}, "'point': unknown key"),
 ])
 def test_bad_spec_names_the_key(spec, message):
     with pytest.raises(SpecError, match=message):
@@ -93,3 +143,11 @@ def test_end_to_end_with_a_slip_carried(tmp_path, lang):
     v = from_spec({"kind": "activations", "points": [-1, 0.5, 2], "softmax": [1, 0, 2]})
     report = check_end_to_end(tmp_path, v, lang, slip="sigmoid2")
     assert {c.quantity: c.status for c in report.cells}["dsigmoid2"] == "carried"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_seeded_variant_end_to_end(tmp_path, lang):
+    """A softmax exponential wrong: the sum and every y are carried from it."""
+    report = check_end_to_end(tmp_path, sampled("activations", 3), lang, slip="sm_e1")
+    status = {c.quantity: c.status for c in report.cells}
+    assert status["sm_sum"] == status["sm_y1"] == status["sm_y2"] == "carried"

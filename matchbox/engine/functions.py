@@ -155,9 +155,9 @@ def squared_error(y, t):
 def cross_entropy(y, t, eps=0.0):
     """E = −Σ tₖ ln yₖ (交差エントロピー誤差), natural log. `eps` guards ln 0 (some textbooks add 1e-7)."""
     y, t = np.asarray(y, dtype=float), np.asarray(t, dtype=float)
-    if y.ndim == 1:
-        return float(-np.sum(t * np.log(y + eps)))
-    return float(-np.sum(t * np.log(y + eps)) / y.shape[0])  # a batch: the mean over samples
+    with np.errstate(divide="ignore", invalid="ignore"):  # a class the teacher gives 0 adds 0 (0·ln 0 too)
+        terms = np.where(t != 0, t * np.log(y + eps), 0.0)
+    return float(-np.sum(terms) / (1 if y.ndim == 1 else y.shape[0]))  # a batch: the mean over samples
 
 
 def softmax_loss_grad(y, t):

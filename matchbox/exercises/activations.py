@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..engine import functions as F
 from .graph import Column, Q, Ref, Step, Table, Worksheet
 from .network import precision_note, read_precision, rounded
-from .softmax import add_softmax
+from .softmax import add_softmax, class_table, softmax_rows
 from .spec import Spec
 
 KIND = "activations"
@@ -27,7 +27,9 @@ def sample(dice) -> dict:
 
 
 def settle(params: dict) -> dict | None:
-    return params if len(set(params["softmax"])) > 1 else None
+    """Points on both sides of 0, so step and ReLU show both branches; a softmax of unequal values."""
+    both_sides = min(params["points"]) < 0 < max(params["points"])
+    return params if both_sides and len(set(params["softmax"])) > 1 else None
 
 
 def normalize(spec: Spec, dice) -> dict:
@@ -53,12 +55,12 @@ def normalize(spec: Spec, dice) -> dict:
     return out
 
 
-# name -> (value formula, derivative formula, derivative step: from the output y or from the input u)
+# name -> (the value's formula, the derivative's formula), shown under the column headings
 FORMULAS = {
-    "step": ("1 if u {op} 0, else 0", {"en": "0 (flat; at 0 take 0)", "ja": "0(平ら。0 でも 0 とする)"}),
-    "sigmoid": ("σ(u) = 1 / (1 + e^(−u))", "σ(u)(1 − σ(u))"),
-    "tanh": ("tanh(u)", "1 − tanh(u)²"),
-    "relu": ("max(0, u)", {"en": "1 if u > 0, else 0", "ja": "u > 0 なら 1、でなければ 0"}),
+    "step": ("1 (u {op} 0), 0 (u {not_op} 0)", {"en": "0 (at u = 0 too)", "ja": "0(u = 0 でも 0)"}),
+    "sigmoid": ("σ(u) = 1 / (1 + e^(−u))", "σ'(u) = σ(u)(1 − σ(u))"),
+    "tanh": ("tanh(u) = (eᵘ − e⁻ᵘ) / (eᵘ + e⁻ᵘ)", "tanh'(u) = 1 − tanh(u)²"),
+    "relu": ("max(0, u)", "1 (u > 0), 0 (u ≤ 0)"),
     "identity": ("u", "1"),
 }
 
@@ -75,20 +77,44 @@ def _slope_step(f: str, u: str, y: str) -> Step:
             "identity": Step(F.identity_grad, (u,))}[f]
 
 
+def _rules(fs: list[str], strict: bool, derivatives: bool) -> dict:
+    """What the sheet takes at u = 0, where step and ReLU have a corner."""
+    en, ja = "", ""
+    if "step" in fs:
+        en += (" The step function gives 1 only when u > 0, so step(0) = 0." if strict else
+               " The step function gives 1 when u ≥ 0, so step(0) = 1.")
+        ja += ("ステップ関数は u > 0 のときだけ 1 です(step(0) = 0)。" if strict else
+               "ステップ関数は u ≥ 0 のとき 1 です(step(0) = 1)。")
+    corners = [NAMES[f] for f in ("step", "relu") if f in fs]
+    if derivatives and corners:
+        en += (f" At u = 0 take the derivative of {' and '.join(c['en'] for c in corners)} as 0, as frameworks "
+               "do.")
+        ja += f"u = 0 での{'と'.join(c['ja'] for c in corners)}の微分は 0 とします(フレームワークと同じ)。"
+    return {"en": en, "ja": ja}
+
+
 def build(params: dict) -> Worksheet:
     prec = rounded(params["decimals"])
-    fs, strict = params["functions"], params["step_rule"] == ">"
-    op = ">" if strict else "≥"
+    fs, strict, derivatives = params["functions"], params["step_rule"] == ">", params["derivatives"]
+    ops = {"op": ">", "not_op": "≤"} if strict else {"op": "≥", "not_op": "<"}
+    rules = _rules(fs, strict, derivatives)
     ws = Worksheet(KIND, params.get("title", TITLE), {
         "en": "Compute each activation function at each point u"
-              + (", then its derivative (slope)" if params["derivatives"] else "")
-              + (". Then the softmax of the vector below: subtract its largest value first, so no e^a overflows."
-                 if params["softmax"] else "."),
-        "ja": "各点 u で活性化関数の値" + ("と、その微分(傾き)" if params["derivatives"] else "") + "を求めます。"
-              + ("次に下のベクトルのソフトマックスを求めます。e^a があふれないよう、先に最大値を引きます。"
+              + (", then its derivative (slope)" if derivatives else "") + "." + rules["en"]
+              + (" Then the softmax of the vector a: subtract its largest value first, so no e^a overflows."
+                 if params["softmax"] else ""),
+        "ja": "各点 u で活性化関数の値" + ("と、その微分(傾き)" if derivatives else "") + "を求めます。" + rules["ja"]
+              + ("次にベクトル a のソフトマックスを求めます。e^a があふれないよう、先に最大値を引きます。"
                  if params["softmax"] else ""),
     }, precision_note(params["decimals"]))
 
+    width = max(12, params["decimals"] + 6)
+    columns = [Column("u", width=8)]
+    for f in fs:
+        name, (value, slope) = NAMES[f], FORMULAS[f]
+        columns.append(Column(name, value.format(**ops), width=width))
+        if derivatives:
+            columns.append(Column({"en": f"{name['en']}'", "ja": f"{name['ja']}の微分"}, slope, width=width))
     rows, given_rows = [], []
     for k, point in enumerate(params["points"], start=1):
         u = ws.given(f"u{k}", point, {"en": f"point {k}: u", "ja": f"点{k}: u"})
@@ -98,39 +124,24 @@ def build(params: dict) -> Worksheet:
             name = NAMES[f]
             y = ws.answer(f"{f}{k}", _value_step(f, u, strict),
                           {"en": f"u = {point:g}: {name['en']}", "ja": f"u = {point:g}: {name['ja']}"},
-                          FORMULAS[f][0].format(op=op), prec)
+                          FORMULAS[f][0].format(**ops), prec)
             row.append(Q(y))
-            if params["derivatives"]:
+            if derivatives:
                 d = ws.answer(f"d{f}{k}", _slope_step(f, u, y),
                               {"en": f"u = {point:g}: derivative of {name['en']}",
                                "ja": f"u = {point:g}: {name['ja']}の微分"}, FORMULAS[f][1], prec)
                 row.append(Q(d))
         rows.append(row)
     ws.table(Table("points", {"en": "Points", "ja": "点"},
-                   [Column({"en": "point", "ja": "点"}, width=6), Column("u", width=8)], given_rows))
-    columns = [Column("u", width=8)]
-    for f in fs:
-        name = NAMES[f]
-        value, slope = FORMULAS[f]
-        columns.append(Column(name, value.format(op=op) if isinstance(value, str) else value,
-                              width=max(12, params["decimals"] + 6)))
-        if params["derivatives"]:
-            columns.append(Column({"en": f"{name['en']}'", "ja": f"{name['ja']}の微分"}, slope,
-                                  width=max(12, params["decimals"] + 6)))
+                   [Column({"en": "point", "ja": "点"}, width=8), Column("u", width=10)], given_rows))
     ws.table(Table("values", {"en": "Values and derivatives", "ja": "値と微分"}, columns, rows))
 
     if params["softmax"]:
         n = len(params["softmax"])
-        ys = add_softmax(ws, "sm_", params["softmax"], lambda en, ja: {"en": f"softmax: {en}",
+        sm = add_softmax(ws, "sm_", params["softmax"], lambda en, ja: {"en": f"softmax: {en}",
                                                                       "ja": f"ソフトマックス: {ja}"}, prec)
-        ws.table(Table("vector", {"en": "Vector for the softmax", "ja": "ソフトマックスするベクトル"},
-                       [Column("i", width=6), Column("a", width=8)], [[i, Q(f"sm_a{i + 1}")] for i in range(n)]))
-        ws.table(Table("softmax", {"en": "Softmax", "ja": "ソフトマックス関数"},
-                       [Column("i", width=5), Column("a", width=8), Column("e^(a − max)", width=14),
-                        Column("y", "e^(a − max) / Σ", width=15)],
-                       [[i, Ref(f"sm_a{i + 1}"), Q(f"sm_e{i + 1}"), Q(ys[i])] for i in range(n)]))
-        ws.table(Table("softmax_totals", {"en": "Softmax: max and sum", "ja": "ソフトマックス: 最大と和"},
-                       [Column("", width=24), Column({"en": "value", "ja": "値"}, width=14)],
-                       [[{"en": "largest value max(a)", "ja": "最大値 max(a)"}, Q("sm_max")],
-                        [{"en": "sum Σ e^(a − max)", "ja": "和 Σ e^(a − max)"}, Q("sm_sum")]]))
+        ws.table(Table("vector", {"en": "Vector a", "ja": "ベクトル a"},
+                       [Column("i", width=8), Column("a", width=10)], [[i, Q(name)] for i, name in enumerate(sm.a)]))
+        ws.table(class_table("softmax", {"en": "Softmax", "ja": "ソフトマックス関数"}, n, softmax_rows(sm),
+                             params["decimals"]))
     return ws

@@ -60,8 +60,8 @@ def write_workbook(variant: Variant, lang: str, path: Path, key: bool = False, l
             cell.value = tr(p.content, lang)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.font = Font(italic=p.role == "note", size=10)
-            if p.role == "text":
-                sheet.row_dimensions[p.row].height = _wrapped_height(cell.value, plan, p)
+            # the row grows with its wrapped lines, so a long note never runs over the row below
+            sheet.row_dimensions[p.row].height = _wrapped_height(cell.value, plan, p, 1 if p.role == "text" else 0)
         elif p.role == "table-title":
             cell.value = tr(p.content, lang)
             cell.font = Font(bold=True, size=12)
@@ -167,10 +167,10 @@ def _reference(home, sheet: str) -> str:
     return f"='{home.sheet}'!{home.cell}"
 
 
-def _wrapped_height(text: str, plan: Layout, p) -> float:
+def _wrapped_height(text: str, plan: Layout, p, spare_lines: int = 1) -> float:
     width = sum(plan.widths.get(p.sheet, {}).get(c, 10) for c in range(p.col, p.col + p.span))
-    lines = math.ceil(display_width(text) / max(width * 1.1, 20)) + 1
-    return min(409, 14 * lines)
+    lines = math.ceil(display_width(text) / max(width * 1.1, 20)) + spare_lines
+    return min(409, 14 * max(lines, 1))
 
 
 def _page_setup(sheet, landscape: bool) -> None:
