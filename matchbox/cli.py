@@ -56,6 +56,7 @@ def main():
     matchbox solve matchbox --seed 3               the whole solution, in the terminal
     matchbox check my.xlsx                         grade a filled-in workbook
     matchbox train                                 train a network on handwritten digits
+    matchbox serve                                 a checking page for learners' browsers
     """
 
 
@@ -366,11 +367,15 @@ class EpochBar:
               help="Hidden layer sizes: one per hidden layer of the mlp; the cnn's Affine layer.")
 @click.option("--activation", type=click.Choice(["relu", "sigmoid", "tanh"]), default="relu",
               show_default=True)
+@click.option("--schedule", type=click.Choice(["constant", "cosine"]), default="constant", show_default=True,
+              help="cosine: η falls smoothly from --lr to 0 over the run.")
+@click.option("--shift", type=click.IntRange(0, 4), default=0, show_default=True, metavar="PIXELS",
+              help="Move each training image by a random 0..PIXELS pixels each time it is seen (augmentation).")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder for the model (MODEL-DATASET.npz) and its learning curve (.png).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary (with every epoch) at the end.")
-def train(model, dataset, data_dir, download, epochs, batch_size, optimizer, lr, seed, hidden, activation, out,
-          as_json):
+def train(model, dataset, data_dir, download, epochs, batch_size, optimizer, lr, seed, hidden, activation,
+          schedule, shift, out, as_json):
     """Train the engine on handwritten digits: the update you computed by hand, thousands of times.
 
     MODEL is mlp (Affine – ReLU – Affine, 100 hidden neurons) or cnn (Convolution 30×5×5 – ReLU – max
@@ -391,7 +396,9 @@ def train(model, dataset, data_dir, download, epochs, batch_size, optimizer, lr,
     lr = DEFAULT_LR[optimizer] if lr is None else lr
     if not as_json:
         click.echo(f"{model} on {dataset} ({len(data.t_train):,} training, {len(data.t_test):,} test images, "
-                   f"from {data.source}); {optimizer}, η = {lr:g}, batch {batch_size}, seed {seed}")
+                   f"from {data.source}); {optimizer}, η = {lr:g}"
+                   f"{' cosine' if schedule == 'cosine' else ''}, batch {batch_size}, seed {seed}"
+                   f"{f', shifts up to {shift} px' if shift else ''}")
     bar = EpochBar(len(data.t_train), epochs) if sys.stderr.isatty() and not as_json else None
 
     def on_epoch(e):
@@ -403,21 +410,23 @@ def train(model, dataset, data_dir, download, epochs, batch_size, optimizer, lr,
 
     try:
         net, history = train_model(model, data, epochs=epochs, batch_size=batch_size, optimizer=optimizer, lr=lr,
-                                   seed=seed, hidden=sizes, activation=activation,
-                                   on_batch=bar and bar.advance, on_epoch=on_epoch)
+                                   seed=seed, hidden=sizes, activation=activation, schedule=schedule,
+                                   shift=shift, on_batch=bar and bar.advance, on_epoch=on_epoch)
     finally:  # Ctrl-C mid-epoch: leave the terminal tidy
         if bar:
             bar.close()
     stem = out / f"{model}-{dataset}"
     model_file = net.save(stem.with_suffix(".npz"))
     plot_file = learning_curve(history, stem.with_suffix(".png"),
-                               f"{model} ({net.describe()}) on {dataset}, {optimizer} η = {lr:g}")
+                               f"{model} ({net.describe()}) on {dataset}, {optimizer} η = {lr:g}"
+                               f"{' cosine' if schedule == 'cosine' else ''}{f', shifts ±{shift} px' if shift else ''}")
     last = history[-1]
     if as_json:
         click.echo(json.dumps({
             "model": model, "architecture": net.describe(), "recipe": net.recipe, "dataset": dataset,
             "source": data.source, "train_size": len(data.t_train), "test_size": len(data.t_test),
             "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer, "lr": lr, "seed": seed,
+            "schedule": schedule, "shift": shift,
             "test_loss": last.test_loss, "test_accuracy": last.test_accuracy,
             "train_seconds": sum(e.seconds for e in history), "model_file": str(model_file),
             "plot_file": str(plot_file), "history": [e.to_json() for e in history]}, ensure_ascii=False, indent=1))
@@ -523,6 +532,103 @@ def replay(source, seed, spec, steps, out, as_json):
         return
     for key, value in summary.items():
         click.echo(f"{key}: {value}")
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens the page to every device on the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port (0: any free one).")
+@click.option("--roster", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Learner names (CSV, as for generate): the class table lists them all.")
+@click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV kept up to date with each learner's latest result (read back if it exists).")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Uploads checked at the same time.")
+def serve(host, port, roster, gradebook, threads):
+    """A checking page for the workshop room: learners open it in a browser, drop their workbook on it
+    and see their score, every cell marked, and the slips named; no Python needed on their side.
+
+    With --roster or --gradebook, the instructor also gets a live class table, at a link with a secret
+    token printed here.
+
+    \b
+    matchbox serve                                     this computer only: http://127.0.0.1:8000/
+    matchbox serve --host 0.0.0.0 --port 8000          the room's network
+    matchbox serve --host 0.0.0.0 --roster learners.csv --gradebook grades.csv
+    """
+    import secrets
+    import shutil
+    import signal
+    import tempfile
+
+    from .web import create_app, serve_app
+    names = read_roster(roster) if roster else None
+    if gradebook is not None:
+        if roster is not None and gradebook.resolve() == roster.resolve():
+            raise MatchboxError(f"{gradebook}: the gradebook would overwrite the roster; name another file")
+        if not gradebook.parent.is_dir():
+            raise MatchboxError(f"{gradebook}: its folder does not exist")
+    token = secrets.token_urlsafe(16) if names or gradebook else None
+    temp_dir = Path(tempfile.mkdtemp(prefix="matchbox-serve-"))
+    tempfile.tempdir = str(temp_dir)  # uploads, waitress's buffers and LibreOffice's copies: all in here
+
+    def on_result(report, error=None):
+        stamp = datetime.now().strftime("%H:%M:%S")
+        if error:
+            click.echo(f"{stamp}  {error}")
+        else:
+            who = report.learner or report.file
+            click.echo(f"{stamp}  {printable(who)}: {report.variant} {report.score}/{report.max_score}")
+
+    from datetime import datetime
+
+    from .report import printable
+    app = create_app(names, gradebook, token, temp_dir, on_result=on_result)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so the temporary folder is removed on `kill` too
+    try:
+        server = serve_app(app, host, port, threads)
+        base = server_url(host, server.effective_port)
+        click.echo(f"matchbox is checking workbooks at {base}/")
+        if not is_loopback(host):
+            click.echo(click.style(f"Warning: --host {host} makes this page reachable by every device on the "
+                                   "network; stop it (Ctrl-C) when the workshop ends.", fg="yellow"))
+            for address in lan_addresses():
+                click.echo(f"  learners open http://{address}:{server.effective_port}/")
+        if token:
+            click.echo(f"class table (keep this link to yourself): {base}/class?token={token}")
+        if gradebook:
+            click.echo(f"gradebook: {gradebook}")
+        click.echo("Ctrl-C stops it.", nl=True)
+        server.run()  # returns on Ctrl-C or SIGTERM, once the threads have finished their uploads
+        click.echo("stopped")
+    except OSError as e:
+        raise MatchboxError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("stopped")
+    finally:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def server_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else host
+    return f"http://[{shown}]:{port}" if ":" in shown and not shown.startswith("[") else f"http://{shown}:{port}"
+
+
+def lan_addresses() -> list[str]:
+    """This computer's address on the network the default route uses (no packet is sent)."""
+    import socket
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            address = s.getsockname()[0]
+    except OSError:
+        return []
+    return [] if address.startswith("127.") else [address]
+
 
 @main.command()
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),

@@ -13,7 +13,7 @@ from conftest import run_cli
 from matchbox.engine import data as datasets
 from matchbox.engine.data import Dataset, load_digits, load_mnist, mnist_from_idx, read_idx
 from matchbox.engine.network import build, cnn, load, mlp
-from matchbox.engine.train import evaluate, train
+from matchbox.engine.train import evaluate, learning_rate, shifted, train
 from matchbox.errors import MatchboxError
 
 
@@ -296,6 +296,53 @@ def test_a_toy_dataset_of_two_patterns_is_learned_perfectly():
     assert history[-1].test_accuracy == 1.0
 
 
+# --- helps against overfitting: shifted images, a cosine schedule -------------------------------------------
+
+def test_a_shift_moves_each_image_by_its_own_whole_pixels_with_blank_paper_behind():
+    rng = np.random.default_rng(0)
+    images = rng.integers(1, 256, size=(50, 2, 6, 7)).astype(np.float32)  # no zero pixel: fill is visible
+    moved = shifted(images, 2, np.random.default_rng(1))
+    assert moved.shape == images.shape and moved.dtype == images.dtype
+    seen = set()
+    for before, after in zip(images, moved):
+        # find the offset by brute force: the image must equal the original moved by (dy, dx), zero-filled
+        matches = []
+        for dy in range(-2, 3):
+            for dx in range(-2, 3):
+                expect = np.zeros_like(before)
+                ys, xs = slice(max(dy, 0), 6 + min(dy, 0)), slice(max(dx, 0), 7 + min(dx, 0))
+                src_y, src_x = slice(max(-dy, 0), 6 + min(-dy, 0)), slice(max(-dx, 0), 7 + min(-dx, 0))
+                expect[:, ys, xs] = before[:, src_y, src_x]
+                if np.array_equal(after, expect):
+                    matches.append((dy, dx))
+        assert len(matches) == 1  # both channels moved alike, by exactly one offset
+        seen.add(matches[0])
+    assert len(seen) > 10  # the offsets vary from image to image
+    assert shifted(images, 0, rng) is images
+
+
+def test_the_cosine_schedule_falls_from_eta_to_zero():
+    assert learning_rate(0.1, "constant", 500, 1000) == 0.1
+    assert learning_rate(0.1, "cosine", 0, 1000) == 0.1
+    assert learning_rate(0.1, "cosine", 500, 1000) == pytest.approx(0.05)
+    assert learning_rate(0.1, "cosine", 999, 1000) < 1e-6
+    rates = [learning_rate(0.1, "cosine", s, 100) for s in range(100)]
+    assert all(a > b for a, b in zip(rates, rates[1:]))
+
+
+def test_shifts_and_the_cosine_schedule_train_the_digits(digits):
+    """Cosine annealing: the MLP with Momentum reads ≥ 95 % of the held-out digits after 20 epochs (96.7 %
+    measured). Shifts of one pixel move an 8×8 digit by an eighth of its width, a harder task in 20 epochs:
+    ≥ 85 % (90.8 % measured; on MNIST's 28×28 they help: see the README). Both runs are deterministic."""
+    _, history = train("mlp", digits, epochs=20, seed=1, optimizer="momentum", lr=0.05, schedule="cosine")
+    assert history[-1].test_accuracy >= 0.95
+    net, history = train("mlp", digits, epochs=20, seed=1, optimizer="momentum", lr=0.05, schedule="cosine",
+                         shift=1)
+    again, _ = train("mlp", digits, epochs=20, seed=1, optimizer="momentum", lr=0.05, schedule="cosine", shift=1)
+    assert history[-1].test_accuracy >= 0.85
+    assert np.array_equal(net.params["Affine1.W"], again.params["Affine1.W"])
+
+
 # --- the command -------------------------------------------------------------------------------------------------
 
 def test_matchbox_train_writes_a_model_a_png_and_a_json_summary(tmp_path):
@@ -321,3 +368,12 @@ def test_matchbox_train_prints_one_line_per_epoch(tmp_path):
     lines = r.stdout.splitlines()
     assert lines[1].startswith("epoch 1/2") and lines[2].startswith("epoch 2/2") and "test loss" in lines[2]
     assert (tmp_path / "cnn-digits.npz").is_file() and (tmp_path / "cnn-digits.png").is_file()
+
+
+def test_matchbox_train_takes_a_schedule_and_shifts(tmp_path):
+    r = run_cli("train", "--epochs", "2", "--schedule", "cosine", "--shift", "1", "-o", tmp_path, "--json")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["schedule"] == "cosine" and summary["shift"] == 1
+    r = run_cli("train", "--shift", "9", "-o", tmp_path)
+    assert r.returncode == 2 and "--shift" in r.stderr

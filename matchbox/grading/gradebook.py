@@ -52,10 +52,15 @@ def rows(reports: list[Report]) -> list[dict]:
 
 def gradebook_csv(reports: list[Report]) -> str:
     """One row per workbook, UTF-8 with a byte-order mark so Excel shows Japanese names as written."""
+    return rows_csv(rows(reports), COLUMNS)
+
+
+def rows_csv(table: list[dict], columns: list[str]) -> str:
+    """Gradebook rows as CSV text (keys not in `columns` left out), every text cell safe to open."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(buffer, columns, lineterminator="\r\n", extrasaction="ignore")
     writer.writeheader()
-    for row in rows(reports):
+    for row in table:
         writer.writerow({k: safe(v) for k, v in row.items()})
     return "\ufeff" + buffer.getvalue()
 

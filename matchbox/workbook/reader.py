@@ -67,14 +67,19 @@ def read_bytes(path: Path) -> bytes:
         raise WorkbookError(f"cannot read the file: {e.strerror}") from None
     if path.is_dir():
         raise WorkbookError("is a folder, not a workbook")
-    if size == 0:
-        raise WorkbookError("the file is empty (0 bytes)")
-    if size > MAX_FILE_BYTES:
-        raise WorkbookError(f"the file is {size / 2**20:.0f} MB, too large for a matchbox workbook")
+    check_size(size)
     try:
         return path.read_bytes()
     except OSError as e:
         raise WorkbookError(f"cannot read the file: {e.strerror}") from None
+
+
+def check_size(size: int) -> None:
+    """The first test of any file, from a disk or an upload: something there, and not absurdly large."""
+    if size == 0:
+        raise WorkbookError("the file is empty (0 bytes)")
+    if size > MAX_FILE_BYTES:
+        raise WorkbookError(f"the file is {size / 2**20:.0f} MB, too large for a matchbox workbook")
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
