@@ -21,7 +21,7 @@ from urllib.request import Request, urlopen
 import openpyxl
 import pytest
 
-from conftest import fill, make_workbooks, own_values, run_cli
+from conftest import fill, own_values, run_cli
 from matchbox.exercises import sampled
 from matchbox.grading.grader import grade
 from matchbox.web import create_app
@@ -435,3 +435,46 @@ def test_200_uploads_from_20_clients_are_each_graded_correctly(tmp_path):
     finally:
         server.stop()
     assert list(server.tmp.iterdir()) == []
+
+
+def test_opening_the_page_to_the_network_is_said_out_loud(tmp_path):
+    server = Server(tmp_path, "--host", "0.0.0.0")
+    try:
+        assert any(line.startswith("Warning: --host 0.0.0.0 makes this page reachable by every device")
+                   for line in server.lines)
+        assert server.token is None  # no roster, no gradebook: no class table, no token
+        with urlopen(server.url + "/", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        log = server.stop()
+    assert "stopped" in log
+    (tmp_path / "again").mkdir()
+    loopback = Server(tmp_path / "again")  # the default, loopback only: no warning
+    try:
+        assert not any("Warning" in line for line in loopback.lines)
+    finally:
+        loopback.stop()
+
+
+def test_serve_refuses_a_gradebook_it_cannot_keep(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name\nA\n", encoding="utf-8")
+    r = run_cli("serve", "--roster", roster, "--gradebook", roster)
+    assert r.returncode == 2 and "would overwrite the roster" in r.stderr
+    r = run_cli("serve", "--gradebook", tmp_path / "no" / "grades.csv")
+    assert r.returncode == 2 and "its folder does not exist" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_a_gradebook_that_cannot_be_written_does_not_cost_the_learner_the_result(tmp_path, books, monkeypatch):
+    from matchbox.errors import MatchboxError
+    from matchbox.grading import files
+
+    def full_disk(out, data):
+        raise MatchboxError(f"cannot write {out}: No space left on device")
+
+    monkeypatch.setattr(files, "write_atomic", full_disk)
+    _, c = client(gradebook=tmp_path / "grades.csv", token="t")
+    response = upload(c, books["slip"])
+    assert response.status_code == 303
+    assert c.get(response.headers["Location"]).status_code == 200
+    assert "山田 花子" in c.get("/class?token=t").text  # kept in memory all the same

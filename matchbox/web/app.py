@@ -18,7 +18,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from ..errors import WorkbookError
+from ..errors import MatchboxError, WorkbookError
 from ..exercises.graph import Q, Ref, tr
 from ..grading.gradebook import rows_csv
 from ..grading.numbers import show
@@ -80,7 +80,6 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
     `on_result(report, error)` hears of every upload (the terminal's live log)."""
     from flask import Flask, Request, Response, abort, make_response, redirect, render_template, request, url_for
 
-
     class UploadRequest(Request):
         max_content_length = MAX_FILE_BYTES + 2**16  # the workbook and the form around it
         max_form_parts = 10
@@ -97,7 +96,6 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
     app.request_class = UploadRequest
     store = ResultStore()
     record = ClassRecord(roster, gradebook) if roster or gradebook else None
-    app.extensions["matchbox"] = {"store": store, "record": record}
 
     def page_lang() -> str:
         chosen = request.args.get("lang") or request.cookies.get("lang")
@@ -111,7 +109,8 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         switch = "/?" + urlencode({"lang": other})  # an error page's switch leads to a fresh upload page
         if request.method == "GET" and status < 400:
             switch = request.path + "?" + urlencode({**request.args, "lang": other})
-        html = render_template(template, lang=lang, words=WORDS[lang], other=other, switch=switch, error=error, marks=MARKS, status_words=REPORT_WORDS[lang], **context)
+        html = render_template(template, lang=lang, words=WORDS[lang], other=other, switch=switch, error=error,
+                               marks=MARKS, status_words=REPORT_WORDS[lang], **context)
         response = make_response(html, status)
         if request.args.get("lang") in LANGS:  # the switch is remembered
             response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
@@ -162,7 +161,10 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
                 record.record_failure()
             return render("upload.html.j2", 422, error=error)
         if record:
-            record.record(report)
+            try:
+                record.record(report)
+            except MatchboxError as e:  # the learner still gets the result; the instructor's terminal hears
+                app.logger.error("gradebook not updated: %s", e)
         return redirect(url_for("result_page", key=store.add(result)), 303)
 
     @app.errorhandler(413)
@@ -180,9 +182,9 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
             return render("upload.html.j2", 404, error=WORDS[page_lang()]["expired"])
         lang = page_lang()
         report = result.report(lang)
-        return render("result.html.j2", report=report, tables=tables_view(result, report, lang),
-                      notes=notes_view(report), blanks=blanks_view(report), edited=[edited_line(g, lang) for g in report.edited],
-                      key=key)
+        return render("result.html.j2", report=report, key=key, tables=tables_view(result, report, lang),
+                      notes=notes_view(report), blanks=blanks_view(report),
+                      edited=[edited_line(g, lang) for g in report.edited])
 
     @app.get("/r/<key>/graded.xlsx")
     def graded(key):
@@ -191,7 +193,12 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         if result is None:
             abort(404)
         report = result.report(page_lang())
-        data = graded_copy(result.filled, report)
+        try:
+            data = graded_copy(result.filled, report)
+        except Exception as e:  # openpyxl could not copy something in the workbook; the grading stands
+            app.logger.exception("graded copy of %r failed", result.filename)
+            return render("upload.html.j2", 500, error=f"{printable(result.filename)}: the graded copy could not "
+                                                       f"be made ({type(e).__name__})")
         stem = result.filename.rsplit(".", 1)[0] or "workbook"
         response = make_response(data)
         response.headers["Content-Type"] = XLSX

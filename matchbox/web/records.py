@@ -14,7 +14,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -36,9 +36,8 @@ class Result:
     reports: dict[str, Report] = field(default_factory=dict)
 
     def report(self, lang: str) -> Report:
-        if lang not in self.reports:
-            self.filled.lang = lang  # the feedback follows the page's language, not the workbook's
-            report = grade(self.filled)
+        if lang not in self.reports:  # the feedback follows the page's language, not the workbook's
+            report = grade(replace(self.filled, lang=lang))
             report.file = self.filename
             self.reports[lang] = report
         return self.reports[lang]
