@@ -394,11 +394,11 @@ def train(model, dataset, data_dir, download, epochs, batch_size, optimizer, lr,
     from .plots import learning_curve
     data = load_dataset(dataset, data_dir, download)
     lr = DEFAULT_LR[optimizer] if lr is None else lr
+    how = f"{optimizer}, η = {lr:g}{' cosine' if schedule == 'cosine' else ''}" \
+          f"{f', shifts up to {shift} px' if shift else ''}"
     if not as_json:
         click.echo(f"{model} on {dataset} ({len(data.t_train):,} training, {len(data.t_test):,} test images, "
-                   f"from {data.source}); {optimizer}, η = {lr:g}"
-                   f"{' cosine' if schedule == 'cosine' else ''}, batch {batch_size}, seed {seed}"
-                   f"{f', shifts up to {shift} px' if shift else ''}")
+                   f"from {data.source}); {how}, batch {batch_size}, seed {seed}")
     bar = EpochBar(len(data.t_train), epochs) if sys.stderr.isatty() and not as_json else None
 
     def on_epoch(e):
@@ -418,8 +418,7 @@ def train(model, dataset, data_dir, download, epochs, batch_size, optimizer, lr,
     stem = out / f"{model}-{dataset}"
     model_file = net.save(stem.with_suffix(".npz"))
     plot_file = learning_curve(history, stem.with_suffix(".png"),
-                               f"{model} ({net.describe()}) on {dataset}, {optimizer} η = {lr:g}"
-                               f"{' cosine' if schedule == 'cosine' else ''}{f', shifts ±{shift} px' if shift else ''}")
+                               f"{model} ({net.describe()}) on {dataset}, {how}")
     last = history[-1]
     if as_json:
         click.echo(json.dumps({
@@ -560,7 +559,9 @@ def serve(host, port, roster, gradebook, threads):
     import shutil
     import signal
     import tempfile
+    from datetime import datetime
 
+    from .report import printable
     from .web import create_app, serve_app
     names = read_roster(roster) if roster else None
     if gradebook is not None:
@@ -580,9 +581,6 @@ def serve(host, port, roster, gradebook, threads):
             who = report.learner or report.file
             click.echo(f"{stamp}  {printable(who)}: {report.variant} {report.score}/{report.max_score}")
 
-    from datetime import datetime
-
-    from .report import printable
     app = create_app(names, gradebook, token, temp_dir, on_result=on_result)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so the temporary folder is removed on `kill` too
     try:

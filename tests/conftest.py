@@ -111,3 +111,19 @@ def check_end_to_end(tmp_path: Path, variant, lang: str, slip: str, decimals: in
     r = run_cli("check", tmp_path / "slip.xlsx")
     assert r.returncode == 1 and "1" in r.stdout
     return report
+
+
+def numerical(f, a, h=1e-6):
+    """∂f/∂a by central differences, one element at a time (a is changed in place and restored): the
+    independent check every backward pass is held to."""
+    import numpy as np
+    grad = np.zeros_like(a)
+    for i in np.ndindex(a.shape):
+        keep = a[i]
+        a[i] = keep + h
+        plus = f()
+        a[i] = keep - h
+        minus = f()
+        a[i] = keep
+        grad[i] = (plus - minus) / (2 * h)
+    return grad

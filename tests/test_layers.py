@@ -3,25 +3,12 @@ backward agree with PyTorch where it is installed (CI installs it)."""
 import numpy as np
 import pytest
 
+from conftest import numerical
 from matchbox.engine import functions as F
 from matchbox.engine.layers import (Affine, BatchNormalization, Convolution, Dropout, Identity, Pooling, Relu,
                                     Sigmoid, SoftmaxWithLoss, SquaredError, Tanh, col2im, im2col)
 
 rng = np.random.default_rng(0)
-
-
-def numerical(f, a, h=1e-6):
-    """∂f/∂a by central differences, one element at a time (a is changed in place and restored)."""
-    grad = np.zeros_like(a)
-    for i in np.ndindex(a.shape):
-        keep = a[i]
-        a[i] = keep + h
-        plus = f()
-        a[i] = keep - h
-        minus = f()
-        a[i] = keep
-        grad[i] = (plus - minus) / (2 * h)
-    return grad
 
 
 def check_layer(layer, x, train=True):

@@ -9,7 +9,7 @@ import struct
 import numpy as np
 import pytest
 
-from conftest import run_cli
+from conftest import numerical, run_cli
 from matchbox.engine import data as datasets
 from matchbox.engine.data import Dataset, load_digits, load_mnist, mnist_from_idx, read_idx
 from matchbox.engine.network import build, cnn, load, mlp
@@ -169,19 +169,6 @@ def test_a_pickle_that_would_run_code_is_refused(tmp_path, capsys):
 
 # --- the network ---------------------------------------------------------------------------------------------
 
-def numerical_gradient(f, array, h=1e-6):
-    grad = np.zeros_like(array)
-    for i in np.ndindex(array.shape):
-        kept = array[i]
-        array[i] = kept + h
-        up = f()
-        array[i] = kept - h
-        down = f()
-        array[i] = kept
-        grad[i] = (up - down) / (2 * h)
-    return grad
-
-
 @pytest.mark.parametrize("make", [
     lambda rng: mlp([6, 5, 4, 3], activation="tanh", dtype=np.float64, rng=rng),
     lambda rng: mlp([6, 5, 3], activation="sigmoid", dtype=np.float64, rng=rng),
@@ -197,7 +184,7 @@ def test_backpropagation_through_the_whole_network_matches_finite_differences(ma
     grads = {name: g.copy() for name, g in net.grads.items()}
     assert set(grads) == set(net.params)
     for name, param in net.params.items():
-        numeric = numerical_gradient(lambda: net.loss(x, t, train=True), param)
+        numeric = numerical(lambda: net.loss(x, t, train=True), param)
         assert np.allclose(grads[name], numeric, rtol=1e-5, atol=1e-8), name
 
 

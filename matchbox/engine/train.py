@@ -4,8 +4,10 @@ One epoch visits every training image once, in an order drawn from the seed; aft
 is evaluated. Two classic helps against overfitting are optional: `shift` moves each training image by up to
 that many pixels (a fresh random shift every time it is seen, so the net learns that a digit is the same digit
 a little to the left), and the "cosine" schedule lowers the learning rate smoothly from η to 0 over the run
-(large steps to get near, small steps to settle). The train loss and accuracy of an epoch are the means over its minibatches as they were seen
-(they cost nothing extra; the weights move during the epoch, so they lag the test figures a little).
+(large steps to get near, small steps to settle).
+
+The train loss and accuracy of an epoch are the means over its minibatches as they were seen (they cost
+nothing extra; the weights move during the epoch, so they lag the test figures a little).
 """
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ from .network import Network, build
 from .optimizers import make_optimizer
 
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adagrad": 0.05, "rmsprop": 0.001, "adam": 0.001}
-SCHEDULES = ("constant", "cosine")
 
 
 def learning_rate(lr: float, schedule: str, step: int, total_steps: int) -> float:
@@ -88,7 +89,7 @@ def fit(net: Network, data, optimizer, epochs: int, batch_size: int, rng: np.ran
             optimizer.lr = learning_rate(base_lr, schedule, step, total_steps)
             step += 1
             if shift:
-                x = shifted(x.reshape(len(x), *data.image_shape), shift, rng)
+                x = shifted(x, shift, rng)
             loss, scores = net.gradient(x, t)
             optimizer.update(net.params, net.grads)
             total_loss += loss * len(t)
@@ -106,12 +107,14 @@ def fit(net: Network, data, optimizer, epochs: int, batch_size: int, rng: np.ran
 
 def train(model: str, data, *, epochs: int, batch_size: int = 100, optimizer: str = "adam",
           lr: float | None = None, seed: int = 1, hidden=(100,), activation: str = "relu",
-          schedule: str = "constant", shift: int = 0, dtype=np.float32, on_batch=None, on_epoch=None) -> tuple[Network, list[Epoch]]:
+          schedule: str = "constant", shift: int = 0, dtype=np.float32, on_batch=None,
+          on_epoch=None) -> tuple[Network, list[Epoch]]:
     """Build a fresh `model` ("mlp" or "cnn") for `data` and train it; the same arguments give the same
     weights, bit for bit, on the same machine."""
     init_rng, order_rng = seeded_generators(seed)
     net = build(model, data.image_shape, data.classes, hidden=hidden, activation=activation, dtype=dtype,
                 rng=init_rng)
     opt = make_optimizer(optimizer, DEFAULT_LR[optimizer] if lr is None else lr)
-    history = fit(net, data, opt, epochs, batch_size, order_rng, on_batch, on_epoch, schedule=schedule, shift=shift)
+    history = fit(net, data, opt, epochs, batch_size, order_rng, on_batch, on_epoch, schedule=schedule,
+                  shift=shift)
     return net, history

@@ -31,19 +31,27 @@ def templates_dir() -> Path:
     raise MatchboxError("the printable templates are missing (reinstall matchbox)")
 
 
-def _cell(ws, key, cell, show_key: bool, lang: str) -> dict:
+def cell_role(ws, cell, lang: str) -> tuple[str, str]:
+    """What a cell of a sheet's table is: ("given" | "answer" | "ref", its quantity's name) — a ref being an
+    earlier answer shown again — or ("text", what it says)."""
     from ..grading.numbers import show
     if isinstance(cell, (Q, Ref)):
-        q = ws.quantities[cell.name]
-        value = show(key[cell.name], q.precision)
-        if q.is_given:
-            return {"kind": "given", "text": value}
-        if isinstance(cell, Ref):  # an earlier answer shown again: filled in the key, a faint box otherwise
-            return {"kind": "ref", "text": value if show_key else ""}
-        return {"kind": "answer", "text": value if show_key else ""}
+        if ws.quantities[cell.name].is_given:
+            return "given", cell.name
+        return ("ref" if isinstance(cell, Ref) else "answer"), cell.name
     if isinstance(cell, (int, float)):
-        return {"kind": "text", "text": show(cell)}
-    return {"kind": "text", "text": tr(cell, lang)}
+        return "text", show(cell)
+    return "text", tr(cell, lang)
+
+
+def _cell(ws, key, cell, show_key: bool, lang: str) -> dict:
+    from ..grading.numbers import show
+    role, what = cell_role(ws, cell, lang)
+    if role == "text":
+        return {"kind": "text", "text": what}
+    value = show(key[what], ws.quantities[what].precision)
+    # answers and earlier answers shown again are filled in the key only (a faint box otherwise)
+    return {"kind": role, "text": value if role == "given" or show_key else ""}
 
 
 def render_html(variant, lang: str, key: bool = False, learner: str | None = None) -> str:

@@ -19,10 +19,10 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from ..errors import MatchboxError, WorkbookError
-from ..exercises.graph import Q, Ref, tr
+from ..exercises.graph import tr
 from ..grading.gradebook import rows_csv
 from ..grading.numbers import show
-from ..printable import templates_dir
+from ..printable import cell_role, templates_dir
 from ..report import MARKS, WORDS as REPORT_WORDS, edited_line, printable
 from ..workbook.reader import MAX_FILE_BYTES, check_size, read_data
 from .records import GRADEBOOK_COLUMNS, ClassRecord, Result, ResultStore
@@ -262,20 +262,19 @@ def tables_view(result: Result, report, lang: str) -> list[dict]:
         for row in t.rows:
             shown = []
             for c in row:
-                if isinstance(c, Q) and c.name in cells:
-                    r = cells[c.name]
+                role, what = cell_role(ws, c, lang)
+                if role == "answer":
+                    r = cells[what]
                     shown.append({"kind": f"answer {r.status}", "text": value_text(r.value),
-                                  "mark": MARKS[r.status][0], "note": numbers.get(c.name), "title": r.feedback})
-                elif isinstance(c, (Q, Ref)) and c.name in givens:
-                    g = givens[c.name]
+                                  "mark": MARKS[r.status][0], "note": numbers.get(what), "title": r.feedback})
+                elif role == "given":
+                    g = givens[what]
                     shown.append({"kind": "given" + (" edited" if g.status == "edited" else ""),
                                   "text": value_text(g.value)})
-                elif isinstance(c, Ref) and c.name in cells:  # an earlier answer shown again: the learner's own
-                    shown.append({"kind": "ref", "text": value_text(cells[c.name].value)})
-                elif isinstance(c, (int, float)):
-                    shown.append({"kind": "text", "text": show(c)})
+                elif role == "ref":  # an earlier answer shown again: the learner's own
+                    shown.append({"kind": "ref", "text": value_text(cells[what].value)})
                 else:
-                    shown.append({"kind": "text", "text": tr(c, lang)})
+                    shown.append({"kind": "text", "text": what})
             rows.append(shown)
         out.append({"title": tr(t.title, lang), "note": tr(t.note, lang),
                     "headers": [tr(c.header, lang) for c in t.columns],

@@ -37,9 +37,7 @@ class Result:
 
     def report(self, lang: str) -> Report:
         if lang not in self.reports:  # the feedback follows the page's language, not the workbook's
-            report = grade(replace(self.filled, lang=lang))
-            report.file = self.filename
-            self.reports[lang] = report
+            self.reports[lang] = grade(replace(self.filled, lang=lang))
         return self.reports[lang]
 
 
