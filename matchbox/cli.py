@@ -228,13 +228,25 @@ def solve(target, seed, spec, lang, as_json):
         click.echo(solution_text(variant, lang))
 
 
+def marking_options(command):
+    """--carried-credit and --rounding-penalty: how `check` and `serve` mark, as an examination board sets it."""
+    command = click.option("--rounding-penalty", type=click.IntRange(0, 100), default=1, show_default=True,
+                           metavar="N", help="Marks a rounding habit (cut off, a decimal short, rounded "
+                           "between steps) costs a sheet at most; it is named once, at its first cell.")(command)
+    return click.option("--carried-credit", type=click.FloatRange(0, 1), default=1.0, show_default=True,
+                        metavar="0..1", help="What a cell earns that is wrong against the key but follows "
+                        "correctly from the learner's own earlier answers (follow-through). Steps the earlier "
+                        "error made trivial earn nothing whatever this is.")(command)
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="WORKBOOK|FOLDER...")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file (a list for several).")
 @click.option("--all", "show_all", is_flag=True, help="List every cell, correct ones too (for several "
               "workbooks: every workbook's cells, not one line each).")
 @click.option("--annotate", type=click.Path(path_type=Path), metavar="OUT",
-              help="Write a graded copy: green correct, amber carried, red incorrect, grey blank, a comment "
+              help="Write a graded copy: green correct, amber carried, lilac simplified, blue rounding note, red "
+                   "incorrect, grey blank, a comment "
                    "on each cell to look at, a summary sheet in front. For one workbook OUT is the copy "
                    "(OUT.xlsx) or a folder; for several, a folder (NAME-graded.xlsx each).")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv",
@@ -246,11 +258,16 @@ def solve(target, seed, spec, lang, as_json):
               "being checked).")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None, metavar="N",
               help="Processes for several workbooks (default: one per core).")
-def check(files, as_json, show_all, annotate, gradebook, gradescope, force, jobs):
+@marking_options
+def check(files, as_json, show_all, annotate, gradebook, gradescope, force, jobs, carried_credit,
+          rounding_penalty):
     """Grade filled-in workbooks cell by cell against the answer key.
 
     Each answer cell is correct, carried (wrong against the key but right from your own earlier
-    answers), incorrect or blank; a wrong number that a classic slip explains names the slip.
+    answers), simplified (follows from your numbers, but an earlier error made the step trivial: no
+    credit), a rounding note (a rounding habit: named once, charged at most --rounding-penalty marks a
+    sheet), incorrect or blank; a wrong number that a classic slip explains names the slip. Answers are
+    found by their row's and column's labels, so inserted, moved or sorted rows cost nothing.
 
     A FOLDER is searched for workbooks, in its subfolders too. With several workbooks, each gets one
     line, then a summary line; a file that cannot be graded gets one line on stderr and the rest are
@@ -267,6 +284,8 @@ def check(files, as_json, show_all, annotate, gradebook, gradescope, force, jobs
     """
     from .grading.batch import Job, Progress, check_all, collect
     from .grading.files import copy_targets, refuse_overwrite, write_atomic
+    from .grading.grader import Marking
+    marking = Marking(carried_credit, rounding_penalty)
     from .report import batch_summary, headline, printable, report_text
     paths, unreadable = collect(list(files), exclude=[annotate] if annotate else [])
     several = len(paths) + len(unreadable) > 1 or any(f.is_dir() for f in files)
@@ -280,7 +299,7 @@ def check(files, as_json, show_all, annotate, gradebook, gradescope, force, jobs
         click.echo(f"matchbox: {printable(r.file)}: {r.error}", err=True)
     progress = Progress(len(paths)) if several and len(paths) >= 10 else None
     color = sys.stdout.isatty()
-    for report in check_all([Job(p, targets.get(p)) for p in paths], jobs):
+    for report in check_all([Job(p, targets.get(p), marking) for p in paths], jobs):
         if progress:
             progress.clear()
         if report.error:
@@ -543,7 +562,8 @@ def replay(source, seed, spec, steps, out, as_json):
               help="CSV kept up to date with each learner's latest result (read back if it exists).")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Uploads checked at the same time.")
-def serve(host, port, roster, gradebook, threads):
+@marking_options
+def serve(host, port, roster, gradebook, threads, carried_credit, rounding_penalty):
     """A checking page for the workshop room: learners open it in a browser, drop their workbook on it
     and see their score, every cell marked, and the slips named; no Python needed on their side.
 
@@ -561,6 +581,7 @@ def serve(host, port, roster, gradebook, threads):
     import tempfile
     from datetime import datetime
 
+    from .grading.grader import Marking
     from .report import printable
     from .web import create_app, serve_app
     names = read_roster(roster) if roster else None
@@ -581,7 +602,8 @@ def serve(host, port, roster, gradebook, threads):
             who = report.learner or report.file
             click.echo(f"{stamp}  {printable(who)}: {report.variant} {report.score}/{report.max_score}")
 
-    app = create_app(names, gradebook, token, temp_dir, on_result=on_result)
+    app = create_app(names, gradebook, token, temp_dir, on_result=on_result,
+                     marking=Marking(carried_credit, rounding_penalty))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so the temporary folder is removed on `kill` too
     try:
         server = serve_app(app, host, port, threads)

@@ -7,15 +7,19 @@ from .exercises import Variant
 from .exercises.graph import Q, Ref, display_width as width, tr
 from .grading.numbers import show
 
-MARKS = {"correct": ("✓", "green"), "carried": ("↪", "yellow"), "incorrect": ("✗", "red"),
-         "blank": ("·", "bright_black")}
+MARKS = {"correct": ("✓", "green"), "carried": ("↪", "yellow"), "simplified": ("⊘", "magenta"),
+         "rounding": ("≈", "cyan"), "incorrect": ("✗", "red"), "blank": ("·", "bright_black")}
 WORDS = {
-    "en": {"correct": "correct", "carried": "carried", "incorrect": "incorrect", "blank": "blank",
+    "en": {"correct": "correct", "carried": "carried", "simplified": "simplified", "rounding": "rounding note",
+           "incorrect": "incorrect", "blank": "blank",
            "score": "score", "edited": "given edited", "printed": "printed", "more": "and {n} more blank cells",
-           "learner": "learner", "recalc": "formulas recalculated with LibreOffice"},
-    "ja": {"correct": "正解", "carried": "繰越正解", "incorrect": "不正解", "blank": "未記入",
+           "learner": "learner", "recalc": "formulas recalculated with LibreOffice",
+           "marking": "carried cells earn {credit:g} of a mark; a rounding habit costs at most {penalty}"},
+    "ja": {"correct": "正解", "carried": "前の値からは正解", "simplified": "簡単になったため得点なし",
+           "rounding": "丸め方の指摘", "incorrect": "不正解", "blank": "未記入",
            "score": "得点", "edited": "与えられた値が書き換えられています", "printed": "元の値",
-           "more": "ほか未記入 {n} セル", "learner": "名前", "recalc": "数式は LibreOffice で再計算しました"},
+           "more": "ほか未記入 {n} セル", "learner": "名前", "recalc": "数式は LibreOffice で再計算しました",
+           "marking": "前の値からの正解は 1 セル {credit:g} 点、丸め方の減点は最大 {penalty} 点です"},
 }
 
 
@@ -48,7 +52,7 @@ def _numeric(text: str) -> bool:
 
 def solution_text(variant: Variant, lang: str) -> str:
     ws = variant.worksheet
-    key = ws.key()
+    key = ws.answer_key()
     out = [f"{tr(ws.title, lang)}  [{variant.id}]", "", tr(ws.instructions, lang), tr(ws.precision_note, lang)]
     for table in ws.tables:
         rows = []
@@ -72,7 +76,7 @@ def solution_text(variant: Variant, lang: str) -> str:
 
 def solution_json(variant: Variant, lang: str) -> dict:
     ws = variant.worksheet
-    key = ws.key()
+    key = ws.answer_key()
     return {"kind": variant.kind, "variant": variant.id, "title": tr(ws.title, lang), "params": variant.params,
             "quantities": [{"name": q.name, "label": tr(q.label, lang), "given": q.is_given, "value": key[q.name],
                             "formula": tr(q.formula, lang) or None, "section": q.section or None}
@@ -113,6 +117,10 @@ def report_text(report, show_all: bool = False, color: bool = False, max_blank: 
     lines = [headline(report)]
     if report.recalculated:
         lines.append(f"  ({words['recalc']})")
+    if report.marking != type(report.marking)():
+        lines.append("  (" + words["marking"].format(credit=report.marking.carried_credit,
+                                                     penalty=report.marking.rounding_penalty) + ")")
+    lines += [f"  ! {printable(note)}" for note in report.notes]
     blanks = 0
     for c in report.cells:
         if c.status == "correct" and not show_all:

@@ -97,6 +97,8 @@ def test_input_factor_forgotten_and_the_rest_of_the_update_rule(kind):
                     others = [key[name]] + [n for s_, n in slipped.items() if s_ != slip]
                     if any(abs(wrong - o) < 1e-9 for o in others):
                         continue  # here this slip gives the right number, or another slip's
+                    if wrong == 0:  # a weight slipped to 0 empties the next sum: that step is lost too
+                        continue    # (tests/test_fair_marks.py), so more than the one cell is lost
                     cell = only_slip(graded(v, carried_on(v, name, wrong)), name)
                     assert cell.slip_id == slip, (v.id, name, cell.feedback)
                     seen.add(slip)
@@ -110,7 +112,8 @@ def test_weight_not_updated(kind):
     for v in variants_of(kind):
         key = v.worksheet.key()
         k, xs, weights = next((k, xs, w) for k, xs, w in trials(v.worksheet)
-                              if key[f"d{k}"] != 0 and key[xs[-1]] != 0)
+                              if key[f"d{k}"] != 0 and key[xs[-1]] != 0
+                              and key[w[-1]] != 0)  # an old weight of 0 would empty the next sum too
         name = f"w{k}_{len(xs) - 1}"
         cell = only_slip(graded(v, carried_on(v, name, key[weights[-1]])), name)
         assert cell.slip_id == "not-updated"
@@ -124,7 +127,7 @@ def test_new_weight_used_in_the_same_trials_sum(kind):
         for k, xs, weights in trials(v.worksheet):
             new = [f"w{k}_{j}" for j in range(len(xs))]
             wrong = sum(key[x] * key[w] for x, w in zip(xs, new))
-            if abs(wrong - key[f"u{k}"]) > 1e-9:
+            if abs(wrong - key[f"u{k}"]) > 1e-9 and abs(wrong) > 1e-9:  # a 0 is no sign of the new weights
                 break
         values = v.worksheet.key()
         values[f"u{k}"] = wrong

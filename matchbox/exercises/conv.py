@@ -233,7 +233,8 @@ def build(params: dict) -> Worksheet:
         for i in range(oh):
             for j in range(ow):
                 xs, ks = window(f, i * s, j * s)
-                slips = [Slip("kernel-flipped", args=(*window(f, i * s, j * s, flip=True), biases[f]), name=FLIPPED)]
+                slips = [Slip("kernel-flipped", args=(*window(f, i * s, j * s, flip=True), biases[f]), name=FLIPPED),
+                         Slip("bias-forgotten", args=(xs, ks, 0.0))]
                 for di, dj in ((0, 1), (1, 0), (0, -1), (-1, 0)):  # the window one cell off
                     top, left = i * s + di, j * s + dj
                     if 0 <= top <= h + 2 * p - fh and 0 <= left <= w + 2 * p - fw:

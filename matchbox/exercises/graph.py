@@ -8,8 +8,10 @@ the tables; none of them computes anything itself.
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Mapping, Union
 
 import numpy as np
@@ -55,6 +57,14 @@ class Precision:
     def tidy(self, value: float) -> float:
         """Strip float noise from an exact value (0.1 + 0.2 is 0.3 on a hand-worked sheet)."""
         return round(value, 9) + 0.0 if self.exact else value
+
+    def rounded(self, value: float) -> float:
+        """The value as the sheet asks a learner to write it: half up at `decimals` (0.45925 -> 0.4593, as by
+        hand; Python's round() would see the binary 0.459249999...)."""
+        if self.exact or not math.isfinite(value):
+            return value
+        shortest = Decimal(repr(value))  # the number as printed, not its binary expansion
+        return float(shortest.quantize(Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP)) + 0.0
 
     def number_format(self) -> str:
         if self.exact:
@@ -154,6 +164,7 @@ class Worksheet:
         self.quantities: dict[str, Quantity] = {}
         self.tables: list[Table] = []
         self._key: dict[str, float] | None = None
+        self._answer_key: dict[str, float] | None = None
 
     def given(self, name: str, value: float, label: Text, precision: Precision = EXACT) -> str:
         self._add(Quantity(name, label, precision, value=float(value)))
@@ -171,7 +182,7 @@ class Worksheet:
         if q.name in self.quantities:
             raise ValueError(f"quantity {q.name} defined twice")
         self.quantities[q.name] = q
-        self._key = None
+        self._key = self._answer_key = None
 
     def table(self, table: Table) -> Table:
         self.tables.append(table)
@@ -195,11 +206,26 @@ class Worksheet:
         return q.precision.tidy(q.step(values))
 
     def key(self) -> dict[str, float]:
-        """Every quantity's value, computed from the givens."""
+        """Every quantity's value computed from the givens with nothing rounded on the way: what the engine
+        computes, and what a learner who keeps every decimal (rounding only what they write) arrives at."""
         if self._key is None:
-            values: dict[str, float] = {}
-            for q in self.quantities.values():
-                values[q.name] = q.value if q.is_given else self.evaluate(q.name, values)
-            self._key = values
+            self._key = self._run(rounded=False)
         return dict(self._key)
 
+    def answer_key(self) -> dict[str, float]:
+        """Every quantity's value the way the sheet tells the learner to work: each answer rounded as the
+        sheet asks before the next step uses it. A learner who follows the sheet to the letter writes exactly
+        these numbers; the key workbook, the printed key and `solve` show them."""
+        if self._answer_key is None:
+            self._answer_key = self._run(rounded=True)
+        return dict(self._answer_key)
+
+    def _run(self, rounded: bool) -> dict[str, float]:
+        values: dict[str, float] = {}
+        for q in self.quantities.values():
+            if q.is_given:
+                values[q.name] = q.value
+            else:
+                value = self.evaluate(q.name, values)
+                values[q.name] = q.precision.rounded(value) if rounded else value
+        return values

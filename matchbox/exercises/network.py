@@ -61,12 +61,14 @@ ERROR_GRAD_SLIPS = (Slip("sign-reversed", lambda y, t: t - y, name=SIGN_REVERSED
 
 
 def delta_slips(activation: str) -> tuple[Slip, ...]:
-    """δ = (y − t)·f'(u) in one cell: the sign reversed, or the factor f'(u) forgotten."""
+    """δ = (y − t)·f'(u) in one cell: the sign reversed, the factor f'(u) forgotten, or (tanh) not squared."""
     out = [Slip("sign-reversed", lambda y, t, activation: -F.output_delta(y, t, activation), name=SIGN_REVERSED)]
     if activation in ("sigmoid", "tanh"):
         forgotten = None if activation == "sigmoid" else {"en": "f'(u) = 1 − y² forgotten",
                                                            "ja": "f'(u) = 1 − y² の掛け忘れ"}
         out.append(Slip("sigma-grad-forgotten", lambda y, t, activation: y - t, name=forgotten))
+    if activation == "tanh":  # (y − t)(1 − y): tanh'(u) written as 1 − tanh, the square forgotten
+        out.append(Slip("tanh-grad-not-squared", lambda y, t, activation: (y - t) * (1 - y)))
     return tuple(out)
 
 

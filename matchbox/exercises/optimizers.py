@@ -11,6 +11,7 @@ from ..engine import surfaces as S
 from .descent import coordinate_names, read_bowl
 from .graph import Column, Q, Ref, Step, Table, Worksheet
 from .network import precision_note, read_precision, rounded
+from .slips import Slip
 from .spec import Spec
 
 KIND = "optimizers"
@@ -156,8 +157,9 @@ def build(params: dict) -> Worksheet:
                                       label(f"m̂{sub}", f"m̂{sub}"), f"m' / (1 − β₁^{k})", prec)
                     s_hat = ws.answer(f"{o}_sh{i}_{k}", Step(F.bias_correct, (s, settings[o, "beta2"], k)),
                                       label(f"v̂{sub}", f"v̂{sub}"), f"v' / (1 − β₂^{k})", prec)
-                    new = ws.answer(f"{o}_x{i}_{k}", Step(F.adam_step, (point[i], m_hat, s_hat, lr,
-                                                                         settings[o, "eps"])),
+                    new = ws.answer(f"{o}_x{i}_{k}", Step(F.adam_step, (point[i], m_hat, s_hat, lr, settings[o, "eps"]),
+                                                          slips=(Slip("adam-no-bias-correction",
+                                                                      args=(point[i], m, s, lr, settings[o, "eps"])),)),
                                     label(f"new {x}", f"新しい {x}"), "x − η·m̂ / (√v̂ + ε)", prec)
                     cells += [Q(m), Q(s), Q(m_hat), Q(s_hat)]
                 new_point.append(new)

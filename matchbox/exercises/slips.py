@@ -58,6 +58,23 @@ NAMES: dict[str, dict[str, str]] = {
     "grad-forgotten": {"en": "the activation's derivative f'(u) forgotten", "ja": "活性化関数の微分 f'(u) の掛け忘れ"},
     "base10-log": {"en": "base-10 log used instead of the natural log ln",
                    "ja": "自然対数 ln ではなく常用対数 log₁₀ を使っている"},
+    "bias-forgotten": {"en": "bias b forgotten (Σ window × kernel, without + b)",
+                       "ja": "バイアス b の足し忘れ (Σ(窓 × カーネル) に b を足していない)"},
+    "gradient-sign": {"en": "sign of the update reversed (w + η·g instead of w − η·g: a step up the gradient)",
+                      "ja": "更新の符号が逆 (w − η·g ではなく w + η·g。勾配を上る向きに進んでいる)"},
+    "velocity-sign": {"en": "Momentum's velocity with the wrong sign (α·v + η·g instead of α·v − η·g)",
+                      "ja": "モメンタムの速度 v の符号が逆 (α·v − η·g ではなく α·v + η·g)"},
+    "momentum-move-sign": {"en": "moved against the velocity (x − v' instead of x + v')",
+                           "ja": "速度と逆向きに動かしている (x + v' ではなく x − v')"},
+    "adam-no-bias-correction": {"en": "Adam's bias correction left out (m and v used as they are, without dividing "
+                                      "by 1 − βᵗ)",
+                                "ja": "Adam のバイアス補正をしていない (1 − βᵗ で割らずに m, v をそのまま使っている)"},
+    "adam-t-stuck": {"en": "t kept at 1 in Adam's bias correction (t is the step number: 1 − βᵗ changes every step)",
+                     "ja": "Adam のバイアス補正で t を 1 のままにしている (t はステップ番号です。1 − βᵗ は毎ステップ変わります)"},
+    "tanh-grad-not-squared": {"en": "tanh′ written as 1 − tanh instead of 1 − tanh² (the square forgotten)",
+                              "ja": "tanh の微分を 1 − tanh としている (正しくは 1 − tanh²。2乗の付け忘れ)"},
+    "max-not-subtracted": {"en": "the largest score not subtracted (e^a instead of e^(a − max))",
+                           "ja": "最大値の引き忘れ (e^(a − max) ではなく e^a)"},
     "conv-off-by-one": {"en": "an index off by one in the convolution (the window shifted by one)",
                         "ja": "畳み込みの添字が1つずれている (窓が1つずれている)"},
     "rounded-short": {"en": "rounded to {r} decimal places; the sheet asks for {n}",
@@ -153,6 +170,14 @@ FUNCTION_SLIPS: dict[Callable, Callable[[Step], list[Slip]]] = {
     F.crossing: lambda s: [Slip("upside-down", lambda th, w: w / th)],
     F.neg_log: lambda s: [Slip("base10-log", _log10_neg)],
     F.cross_entropy: lambda s: [Slip("base10-log", _log10_cross_entropy)],
+    F.gradient_step: lambda s: [Slip("gradient-sign", lambda w, g, lr: w + lr * g)],
+    F.momentum_velocity: lambda s: [Slip("velocity-sign", lambda v, g, lr, a: a * v + lr * g)],
+    F.momentum_move: lambda s: [Slip("momentum-move-sign", lambda x, v: x - v)],
+    F.bias_correct: lambda s: [Slip("adam-no-bias-correction", F.identity, s.args[:1]),
+                               Slip("adam-t-stuck", args=(*s.args[:2], 1))],
+    F.tanh_grad_from_output: lambda s: [Slip("tanh-grad-not-squared", lambda y: 1 - y)],
+    F.tanh_grad: lambda s: [Slip("tanh-grad-not-squared", lambda u: 1 - F.tanh(u))],
+    F.shifted_exp: lambda s: [Slip("max-not-subtracted", lambda a, m: F.shifted_exp(a, 0.0))],
 }
 
 # Update rules: the first argument is the value being updated (a weight, a threshold).
@@ -162,6 +187,25 @@ SUMS = (F.weighted_sum, F.affine_sum)  # a forward pass's sum: the slip's name s
 DERIVATIVES = {F.sigmoid_grad_from_output: "sigma-grad-forgotten", F.sigmoid_grad: "sigma-grad-forgotten",
                F.tanh_grad_from_output: "grad-forgotten", F.tanh_grad: "grad-forgotten",
                F.relu_grad: "grad-forgotten"}
+
+
+@dataclass(frozen=True)
+class NewWeight(Slip):
+    """A new weight used where the old one belongs. Named only when the new weights make the difference: they
+    differ from the old ones on the learner's numbers, and setting them to 0 would change the result. A u of 0
+    from new weights of 0 (a learner who wrote 0 everywhere), or new weights that happen to sum to 0, is no sign
+    of the slip."""
+
+    swapped: tuple = ()  # (old, new) names
+
+    def value(self, step: Step, values: Mapping[str, float]) -> float:
+        if all(values[old] == values[new] for old, new in self.swapped):
+            return math.nan
+        result = super().value(step, values)
+        zeroed = super().value(step, {**values, **{new: 0.0 for _, new in self.swapped}})
+        if abs(result - zeroed) <= 1e-12 * max(1.0, abs(result)):
+            return math.nan
+        return result
 
 
 class Catalogue:
@@ -197,7 +241,8 @@ class Catalogue:
         args = tuple(swap(a) for a in step.args)
         if args == step.args:
             return []
-        return [Slip("new-weight-in-sum" if step.fn in SUMS else "new-weight-used", args=args)]
+        swapped = tuple((d, self.update_of[d]) for d in step.deps() if d in self.update_of)
+        return [NewWeight("new-weight-in-sum" if step.fn in SUMS else "new-weight-used", args=args, swapped=swapped)]
 
     def _derivative_forgotten(self, step: Step) -> list[Slip]:
         if step.fn is not F.product:

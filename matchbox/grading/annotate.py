@@ -1,7 +1,8 @@
 """The graded copy of a learner's workbook: their own file, coloured cell by cell, with a comment on every
 cell to look at again and a summary sheet in front.
 
-Green is correct, amber carried (right from the learner's own earlier numbers), red incorrect, grey blank.
+Green is correct, amber carried (right from the learner's own earlier numbers), lilac simplified (follows, but
+the earlier error made the step trivial), blue a rounding note, red incorrect, grey blank.
 The copy is a new file, never the learner's own: `annotate` refuses to write over the workbook it grades,
 and over any existing file unless asked to. The copy keeps the learner's formulas and the stored
 parameters, so it can itself be checked again.
@@ -16,7 +17,8 @@ from .files import refuse_overwrite, write_atomic
 from .grader import Report
 from .numbers import show
 
-COLOURS = {"correct": "C6EFCE", "carried": "FFEB9C", "incorrect": "FFC7CE", "blank": "D9D9D9"}
+COLOURS = {"correct": "C6EFCE", "carried": "FFEB9C", "simplified": "E4DFEC", "rounding": "DDEBF7",
+           "incorrect": "FFC7CE", "blank": "D9D9D9"}
 EDITED = "FF9999"
 WORDS = {
     "en": {"sheet": "Graded", "title": "Graded copy", "file": "file", "variant": "variant", "learner": "name",
@@ -24,15 +26,15 @@ WORDS = {
            "cell": "cell", "label": "what", "value": "your answer", "expected": "key", "feedback": "feedback",
            "slip": "likely slip", "edited": "A given number was overwritten (the key uses the printed one)",
            "printed": "printed", "legend": "colours", "recalc": "formulas recalculated with LibreOffice",
-           "correct": "correct", "carried": "carried",
-           "incorrect": "incorrect", "blank": "blank"},
+           "correct": "correct", "carried": "carried", "simplified": "simplified (no credit)",
+           "rounding": "rounding note", "incorrect": "incorrect", "blank": "blank", "notes": "notes"},
     "ja": {"sheet": "採点結果", "title": "採点結果", "file": "ファイル", "variant": "問題番号", "learner": "名前",
            "score": "得点", "section": "区分", "max": "満点", "look": "見直すセル",
            "cell": "セル", "label": "内容", "value": "あなたの答え", "expected": "模範解答", "feedback": "コメント",
            "slip": "よくある間違い", "edited": "与えられた値が書き換えられています(採点は元の値で行いました)",
            "printed": "元の値", "legend": "色の意味", "recalc": "数式は LibreOffice で再計算しました",
-           "correct": "正解", "carried": "繰越正解",
-           "incorrect": "不正解", "blank": "未記入"},
+           "correct": "正解", "carried": "前の値からは正解", "simplified": "簡単になったため得点なし",
+           "rounding": "丸め方の指摘", "incorrect": "不正解", "blank": "未記入", "notes": "注意"},
 }
 
 
@@ -48,7 +50,10 @@ def graded_copy(filled: Filled, report: Report) -> bytes:
         warnings.simplefilter("ignore")
         wb = openpyxl.load_workbook(io.BytesIO(filled.data), keep_links=False)
     words = WORDS[report.lang]
+    lost = getattr(filled, "lost", set())  # cells the reader could not find: their address holds something else
     for c in report.cells:
+        if c.quantity in lost:
+            continue
         cell = wb[c.sheet][c.cell]
         cell.fill = PatternFill("solid", fgColor=COLOURS[c.status])
         if c.status != "correct":
@@ -96,6 +101,8 @@ def _summary(wb, report: Report, words: dict) -> None:
         ws.cell(ws.max_row, 1).font = bold
     if report.recalculated:
         ws.append([words["recalc"]])
+    for note in report.notes:
+        ws.append([words["notes"], note])
 
     ws.append([])
     ws.append([words["section"], words["score"], words["max"], *(words[k] for k in COLOURS)])
@@ -118,7 +125,7 @@ def _summary(wb, report: Report, words: dict) -> None:
     for cell in ws[ws.max_row]:
         cell.font = bold
     for c in report.cells:
-        if c.status not in ("incorrect", "blank"):
+        if c.status not in ("incorrect", "simplified", "rounding", "blank"):
             continue
         ws.append([c.label, f"{c.sheet}!{c.cell}", None if c.status == "blank" else c.value, c.expected,
                    c.slip or "", c.feedback])

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import MatchboxError, WorkbookError
-from .grader import Report, grade
+from .grader import Marking, Report, grade
 
 # What a folder of submissions may hold that a learner meant as their workbook; anything else (a PDF, a
 # note) is not ours to grade. The non-.xlsx ones are graded so their owner hears why they cannot be.
@@ -25,6 +25,7 @@ PARALLEL_FROM = 4  # files; below this, starting worker processes costs more tha
 class Job:
     path: Path
     annotate_to: Path | None = None  # where the graded copy goes, if one is wanted
+    marking: Marking = Marking()
 
 
 def collect(paths: list[Path], exclude: list[Path] = ()) -> tuple[list[Path], list[Report]]:
@@ -61,7 +62,7 @@ def check_file(job: Job) -> Report:
     from ..workbook.reader import read_filled
     try:
         filled = read_filled(job.path)
-        report = grade(filled)
+        report = grade(filled, job.marking)
     except WorkbookError as e:
         return Report(str(job.path), error=str(e))
     except MemoryError:

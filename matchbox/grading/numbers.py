@@ -1,5 +1,6 @@
 """Reading what a learner typed as a number: real numbers, and numbers typed as text (full-width digits
-and signs from a Japanese input method, a minus sign from a word processor, a decimal comma)."""
+and signs from a Japanese input method, a minus sign from a word processor, a decimal comma, a simple
+fraction, a percentage), and the words a learner writes where their own numbers leave no answer."""
 from __future__ import annotations
 
 import datetime
@@ -7,11 +8,27 @@ import math
 import re
 import unicodedata
 
-# Dashes people type for "minus" that NFKC leaves alone: minus sign, figure/en/em dash, and the katakana
-# long-vowel mark an IME produces for "-" in kana mode.
-MINUSES = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2015\u30fc\uff70"), "-")
-THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+# Dashes people type for "minus" that NFKC leaves alone: hyphen, non-breaking hyphen, minus sign,
+# figure/en/em dash, and the katakana long-vowel mark an IME produces for "-" in kana mode.
+MINUSES = dict.fromkeys(map(ord, "\u2010\u2011\u2212\u2012\u2013\u2014\u2015\u30fc\uff70"), "-")
+# The comma. Answers on these sheets are small (no built-in sheet has one of 1000 or more), so a comma the
+# number could be read either way by is a decimal comma: "0,525", "-0,016", "1,5", and "-1,024" too (-1.024,
+# not -1024). A thousands separator is read as one only where it cannot be a decimal comma: two or more
+# groups ("1,024,000") or a decimal point after it ("1,024.5"); a number starting "0," never has one.
+THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}((,\d{3}){2,}(\.\d*)?|,\d{3}\.\d*)$")
 DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+# What float() accepts beyond what a person writes ("1_000", "nan", "inf", "infinity") is refused: a number
+# is digits, one decimal point, an exponent.
+PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
+# "1/2", "-2/3", "22/4": whole numbers over whole numbers (and "½", which NFKC makes 1⁄2 with a fraction slash)
+FRACTION = re.compile(r"^([+-]?)(\d+)[/\u2044\u2215](\d+)$")
+# "No answer exists": what learners write where their own numbers make a quantity undefined (a boundary
+# x = θ/w with their w = 0). Compared after the same normalisation as numbers (NFKC, minus signs, no spaces,
+# lower case).
+UNDEFINED_WORDS = ("なし", "無し", "解なし", "解無し", "答えなし", "存在しない", "存在せず", "定義できない",
+                   "定義されない", "不定", "none", "n/a", "no answer", "no solution", "undefined",
+                   "does not exist", "∞", "+∞", "-∞")
+UNDEFINED_ERRORS = ("#DIV/0!",)  # what a spreadsheet shows for the same (=θ/w with w = 0)
 
 
 REASONS = {
@@ -21,6 +38,7 @@ REASONS = {
     "error": {"en": "the spreadsheet shows an error: {detail}", "ja": "表計算ソフトのエラー表示です: {detail}"},
     "formula": {"en": "a formula with no saved value", "ja": "値が保存されていない数式です"},
     "text": {"en": "not a number: {detail}", "ja": "数値ではありません: {detail}"},
+    "undefined": {"en": "written as: no answer exists ({detail})", "ja": "答えが存在しないという記入です({detail})"},
 }
 
 
@@ -33,6 +51,21 @@ class NotANumber(ValueError):
 
     def text(self, lang: str) -> str:
         return REASONS[self.reason][lang].format(detail=self.detail)
+
+    @property
+    def undefined(self) -> bool:
+        """The learner says no answer exists ("なし", "none", "∞", a division by zero), in words or by the
+        spreadsheet's #DIV/0!: the right answer where their own numbers make the step undefined."""
+        return self.reason == "undefined" or (self.reason == "error" and self.detail.upper() in UNDEFINED_ERRORS)
+
+
+def _normal(text: str) -> str:
+    """Text as numbers are compared: NFKC (full-width digits and signs), one minus sign, no spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(MINUSES)
+    return "".join(text.split())  # spaces anywhere, including the ones NFKC made of full-width spaces
+
+
+UNDEFINED = frozenset(_normal(w).lower() for w in UNDEFINED_WORDS)
 
 
 def parse_number(value) -> float | None:
@@ -49,23 +82,41 @@ def parse_number(value) -> float | None:
         raise NotANumber("date")
     if not isinstance(value, str):
         raise NotANumber("text", repr(value))
-    text = unicodedata.normalize("NFKC", value).translate(MINUSES)
-    text = "".join(text.split())  # spaces anywhere, including the ones NFKC made of full-width spaces
+    text = _normal(value)
     if not text:
         return None
     if text.startswith("#"):  # #DIV/0!, #VALUE!, #REF!...
         raise NotANumber("error", text)
+    if text.startswith("="):
+        raise NotANumber("formula")
+    if text.lower().rstrip("。.") in UNDEFINED:
+        raise NotANumber("undefined", value.strip())
+    fraction = FRACTION.match(text)
+    if fraction:
+        sign, top, bottom = fraction.groups()
+        try:
+            top, bottom = int(top), int(bottom)
+            number = top / bottom
+        except ZeroDivisionError:  # 1/0: the learner wrote the division by zero itself
+            raise NotANumber("undefined", value.strip()) from None
+        except (OverflowError, ValueError):  # digits beyond any float (or beyond int's 4300)
+            raise NotANumber("text", repr(value)) from None
+        return -number if sign == "-" else number
+    percent = text.endswith("%")
+    number = _plain(text[:-1] if percent else text, value)
+    return number / 100 if percent else number
+
+
+def _plain(text: str, value: str) -> float:
+    """A decimal number written out (with a decimal comma or thousands separators, see THOUSANDS)."""
     if THOUSANDS.match(text):
         text = text.replace(",", "")
     elif DECIMAL_COMMA.match(text):
         text = text.replace(",", ".")
-    if text.startswith("="):
-        raise NotANumber("formula")
-    try:
-        number = float(text)
-    except ValueError:
-        raise NotANumber("text", repr(value)) from None
-    if not math.isfinite(number):
+    if not PLAIN.match(text):
+        raise NotANumber("text", repr(value))
+    number = float(text)
+    if not math.isfinite(number):  # 1e400
         raise NotANumber("text", repr(value))
     return number
 

@@ -57,7 +57,7 @@ def _cell(ws, key, cell, show_key: bool, lang: str) -> dict:
 def render_html(variant, lang: str, key: bool = False, learner: str | None = None) -> str:
     import jinja2
     ws = variant.worksheet
-    values = ws.key()
+    values = ws.answer_key()
     tables = [{"title": tr(t.title, lang), "note": tr(t.note, lang),
                "headers": [tr(c.header, lang) for c in t.columns],
                "formulas": [tr(c.formula, lang) for c in t.columns],

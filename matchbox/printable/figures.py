@@ -95,7 +95,7 @@ def perceptron(variant, lang, key):
     c.text(c.w - c.m, c.h - 4, "x₁", 9, "end")
     c.text(c.m + 2, c.m - 8, "x₂", 9, "start")
     if key and p.epoch_length:
-        values = variant.worksheet.key()
+        values = variant.worksheet.answer_key()
         n = len(p.symbols)
         epochs = len(p.order) // p.epoch_length
         for e in range(1, epochs + 1):
@@ -110,7 +110,7 @@ def perceptron(variant, lang, key):
 def counting(variant, lang, key):
     params = variant.params
     xs = [s["count"] for s in params["samples"]]
-    values = variant.worksheet.key()
+    values = variant.worksheet.answer_key()
     w_first = params["initial_weight"]
     w_last = values[f"w{len(params['trials'])}_0"] if params["trials"] else w_first
     x_max = max(xs) + 1
@@ -191,7 +191,7 @@ def conv(variant, lang, key):
 
 def loss(variant, lang, key):
     """The key's error (or height f) per step, as a small line chart."""
-    values = variant.worksheet.key()
+    values = variant.worksheet.answer_key()
     names = {"neuron": "E{}", "backprop": "E{}", "descent": "f_{}"}[variant.kind]
     series = []
     k = 0 if variant.kind == "descent" else 1

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 from ..errors import MatchboxError, WorkbookError
 from ..exercises.graph import tr
 from ..grading.gradebook import rows_csv
+from ..grading.grader import Marking
 from ..grading.numbers import show
 from ..printable import cell_role, templates_dir
 from ..report import MARKS, WORDS as REPORT_WORDS, edited_line, printable
@@ -75,7 +76,7 @@ WORDS = {
 
 
 def create_app(roster: list[str] | None = None, gradebook: Path | None = None, token: str | None = None,
-               temp_dir: Path | None = None, on_result=None):
+               temp_dir: Path | None = None, on_result=None, marking: Marking = Marking()):
     """The application. A class table exists when `roster` or `gradebook` is given, behind `token`;
     `on_result(report, error)` hears of every upload (the terminal's live log)."""
     from flask import Flask, Request, Response, abort, make_response, redirect, render_template, request, url_for
@@ -141,7 +142,7 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         try:
             data = upload.stream.read(MAX_FILE_BYTES + 1)
             check_size(len(data))
-            result = Result(read_data(data, Path(name)), name)
+            result = Result(read_data(data, Path(name)), name, marking=marking)
             report = result.report(lang)
         except WorkbookError as e:
             error = f"{printable(name)}: {e}"
@@ -297,7 +298,7 @@ def notes_view(report) -> list[dict]:
 
 
 def noted(report):
-    return (c for c in report.cells if c.status in ("incorrect", "carried"))
+    return (c for c in report.cells if c.status in ("incorrect", "simplified", "rounding", "carried"))
 
 
 def blanks_view(report, shown: int = 10) -> dict:

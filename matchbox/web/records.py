@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import MatchboxError
 from ..grading.gradebook import COLUMNS, FORMULA_STARTS, rows, rows_csv
-from ..grading.grader import Report, grade
+from ..grading.grader import Marking, Report, grade
 from ..workbook.reader import Filled
 
 KEEP_SECONDS = 6 * 3600  # a workshop day
@@ -34,10 +34,11 @@ class Result:
     filename: str
     created: float = field(default_factory=time.monotonic)
     reports: dict[str, Report] = field(default_factory=dict)
+    marking: Marking = field(default_factory=Marking)
 
     def report(self, lang: str) -> Report:
         if lang not in self.reports:  # the feedback follows the page's language, not the workbook's
-            self.reports[lang] = grade(replace(self.filled, lang=lang))
+            self.reports[lang] = grade(replace(self.filled, lang=lang), self.marking)
         return self.reports[lang]
 
 

@@ -12,6 +12,7 @@ from ..exercises.graph import Q, Ref, Table, Worksheet
 
 SHEETS = {"en": ("Exercise", "Work"), "ja": ("問題", "計算")}
 META_SHEET = "matchbox"
+KEY_TITLE = {"en": "ANSWER KEY", "ja": "模範解答"}  # the key's title ends with " — " and this
 LEGEND = {"given": {"en": "given (printed)", "ja": "与えられた値"},
           "answer": {"en": "your answer", "ja": "解答欄"},
           "name": {"en": "name", "ja": "名前"},
@@ -60,17 +61,6 @@ class Layout:
         r, c = self.last.get(sheet, (0, 0))
         self.last[sheet] = (max(r, row), max(c, col + span - 1))
         return p
-
-    def shifted(self, moves: dict[tuple[str, str | None], tuple[int, int]]) -> "Layout":
-        """The same layout with cells moved by (rows, columns), per (sheet, table): where a learner's copy has
-        them. Cells outside any table move with the sheet's first table, under key (sheet, None)."""
-        if not any(moves.values()):
-            return self
-        out = Layout(self.sheets, freeze=self.freeze, title_rows=self.title_rows, widths=self.widths)
-        for p in self.cells:
-            dr, dc = moves.get((p.sheet, p.table), (0, 0))
-            out.put(p.sheet, p.row + dr, p.col + dc, p.role, p.content, p.span, p.table)
-        return out
 
     def tables(self, sheet: str) -> list[str]:
         """The names of the tables on a sheet, top to bottom."""

@@ -25,6 +25,7 @@ from ..errors import MatchboxError, WorkbookError
 from ..exercises import Variant, from_meta
 from ..exercises.graph import tr
 from .layout import META_SHEET, Layout, column_letter, layout
+from .locate import blank, grids_of, is_key, locate
 
 MAX_FILE_BYTES = 20 * 2**20  # a workshop workbook is ~20 KB
 MAX_MEMBERS = 1000
@@ -56,6 +57,13 @@ class Filled:
     values: dict[str, Any] = field(default_factory=dict)  # quantity name -> raw cell value
     recalculated: bool = False
     data: bytes = field(default=b"", repr=False)  # the bytes graded (recalculated ones, if they were)
+    # What finding the cells had to say: a sheet graded under another name, a row or column not found...
+    # each {"code": ..., "en": ..., "ja": ...}
+    notes: list[dict] = field(default_factory=list)
+    # Every reference cell found (a quantity shown again: a given's copy in the strip above the table or in a
+    # trial's row, a previous answer): (quantity name, sheet, cell, raw value read)
+    copies: list[tuple[str, str, str, Any]] = field(default_factory=list)
+    lost: set[str] = field(default_factory=set)  # givens and answers whose cell was not found (read as blank)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -186,6 +194,7 @@ def load(data: bytes):
         raise WorkbookError(f"the workbook is damaged and cannot be read ({reason})") from None
 
 
+KEY_REFUSED = "this is the answer key, not a learner's workbook"
 MAX_META = 1_000_000  # characters; real parameters take a few kilobytes
 
 
@@ -219,6 +228,8 @@ def read_data(data: bytes, path: Path, recalculate: bool = True, recalculated: b
     archive = open_zip(data)
     wb = load(data)
     meta = stored_meta(wb)
+    if meta.get("key") is True:
+        raise WorkbookError(KEY_REFUSED)
     try:
         variant = from_meta(meta)
     except WorkbookError:
@@ -226,29 +237,23 @@ def read_data(data: bytes, path: Path, recalculate: bool = True, recalculated: b
     except MatchboxError as e:
         raise WorkbookError(str(e)) from None
     lang = meta.get("lang") if meta.get("lang") in ("en", "ja") else "en"
-    plan = layout(variant.worksheet, lang)
-    for sheet in plan.sheets:
-        if sheet not in wb.sheetnames:
-            raise WorkbookError(f"the sheet '{sheet}' is missing (renamed or deleted?)")
-    moves = {}
-    for sheet in plan.sheets:
-        previous = (0, 0)
-        for i, table in enumerate(plan.tables(sheet)):
-            moves[sheet, table] = previous = find_table(wb[sheet], plan, sheet, table, lang, previous)
-            if i == 0:
-                moves[sheet, None] = previous
-    if any(move != (0, 0) for move in moves.values()):
-        plan = plan.shifted(moves)
+    grids = grids_of(wb)
+    if is_key(grids, tr(variant.worksheet.title, lang)):  # a key from before keys said so in their data
+        raise WorkbookError(KEY_REFUSED)
+    found = locate(grids, layout(variant.worksheet, lang), lang)
+    plan = found.plan
     name_cell = next(p for p in plan.cells if p.role == "name")
-    typed_name = wb[name_cell.sheet][name_cell.cell].value
-    learner = meta.get("learner") or (str(typed_name).strip()[:80] if typed_name not in (None, "") else None)
-    filled = Filled(path, variant, lang, learner, plan, recalculated=recalculated, data=data)
+    typed_name = grids[name_cell.sheet].get(name_cell.row, name_cell.col)
+    learner = meta.get("learner") or (str(typed_name).strip()[:80] if not blank(typed_name) else None)
+    filled = Filled(path, variant, lang, learner, plan, recalculated=recalculated, data=data, notes=found.notes,
+                    lost=found.lost)
     for name, p in plan.home.items():
-        filled.values[name] = wb[p.sheet][p.cell].value
+        filled.values[name] = None if name in found.lost else grids[p.sheet].get(p.row, p.col)
+    filled.copies = [(p.content.name, p.sheet, p.cell, grids[p.sheet].get(p.row, p.col)) for p in found.refs]
 
     # openpyxl reads a formula saved without its value as an empty cell; the sheet's XML tells them apart.
     blanks = [plan.home[n] for n, v in filled.values.items()
-              if v is None and not variant.worksheet.quantities[n].is_given]
+              if v is None and n not in found.lost and not variant.worksheet.quantities[n].is_given]
     unevaluated = formulas_without_values(archive, blanks) if blanks else []
     if unevaluated:
         cells = ", ".join(f"{p.sheet}!{p.cell}" for p in unevaluated[:3]) + ("..." if len(unevaluated) > 3 else "")
@@ -264,35 +269,6 @@ def read_data(data: bytes, path: Path, recalculate: bool = True, recalculated: b
                                 "matchbox can recalculate it")
         return read_data(_recalculated(data), path, recalculate, recalculated=True)
     return filled
-
-
-def find_table(sheet, plan: Layout, name: str, table: str, lang: str,
-               previous: tuple[int, int] = (0, 0)) -> tuple[int, int]:
-    """How far a table moved (rows, columns) when a learner inserted or deleted rows or columns above or
-    beside it, found by its title and column headings: the offset where most of them match, the one
-    nearest to where the table above it moved if several match as well."""
-    marks = [(p.row, p.col, tr(p.content, lang)) for p in plan.cells if p.sheet == name and p.table == table
-             and p.role in ("table-title", "header") and tr(p.content, lang)]
-
-    def matches(offset: tuple[int, int]) -> int:
-        dr, dc = offset
-        return sum(r + dr >= 1 and c + dc >= 1 and _text(sheet.cell(r + dr, c + dc).value) == text
-                   for r, c, text in marks)
-
-    for offset in ((0, 0), previous):
-        if matches(offset) == len(marks):
-            return offset
-    scores = {(dr, dc): matches((dr, dc)) for dr in range(-6, 41) for dc in range(-2, 11)}
-    best = max(scores.values())
-    if best < 0.6 * len(marks):
-        raise WorkbookError(f"the table headings on sheet '{name}' were changed or removed, so the answer "
-                            "cells cannot be found; use a fresh copy of the workbook")
-    found = [offset for offset, score in scores.items() if score == best]
-    return min(found, key=lambda o: abs(o[0] - previous[0]) + abs(o[1] - previous[1]))
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
 
 
 def formulas_without_values(archive: zipfile.ZipFile, cells: list) -> list:

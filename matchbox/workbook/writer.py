@@ -13,7 +13,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..exercises import Variant
 from ..exercises.graph import display_width, tr
-from .layout import META_SHEET, Layout, column_letter as _letter, layout
+from .layout import KEY_TITLE, META_SHEET, Layout, column_letter as _letter, layout
 
 GIVEN = PatternFill("solid", fgColor="EDEDED")
 ANSWER = PatternFill("solid", fgColor="FFF2CC")
@@ -23,7 +23,6 @@ THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 LOCKED, UNLOCKED = Protection(locked=True), Protection(locked=False)
 META_PROPERTY = "matchbox"
-KEY_TITLE = {"en": "ANSWER KEY", "ja": "模範解答"}
 META_NOTE = {"en": "This sheet lets `matchbox check` rebuild the answer key. Please leave it as it is.",
              "ja": "このシートは `matchbox check` が模範解答を作り直すために使います。変更しないでください。"}
 
@@ -39,7 +38,7 @@ def meta_of(variant: Variant, lang: str, learner: str | None = None) -> dict:
 def write_workbook(variant: Variant, lang: str, path: Path, key: bool = False, learner: str | None = None) -> Path:
     """Write the learner workbook (answer cells empty) or the key (every answer filled in)."""
     ws = variant.worksheet
-    values = ws.key()
+    values = ws.answer_key()
     plan = layout(ws, lang)
     wb = Workbook()
     sheets = {}
@@ -136,6 +135,8 @@ def write_workbook(variant: Variant, lang: str, path: Path, key: bool = False, l
                 sheet.add_data_validation(dv)
 
     meta = meta_of(variant, lang, learner)
+    if key:  # so that the key handed in as a learner's work is refused
+        meta["key"] = True
     _write_meta(wb, meta, lang)
     wb.properties.title = tr(variant.worksheet.title, lang)
     wb.properties.creator = "matchbox"
@@ -162,9 +163,10 @@ def _write_meta(wb: Workbook, meta: dict, lang: str) -> None:
 
 
 def _reference(home, sheet: str) -> str:
-    if home.sheet == sheet:
-        return f"={home.cell}"
-    return f"='{home.sheet}'!{home.cell}"
+    """A live reference to the learner's own answer, empty until that cell holds a number (an empty
+    answer would otherwise show as 0 and look like a given)."""
+    ref = home.cell if home.sheet == sheet else f"'{home.sheet}'!{home.cell}"
+    return f'=IF(ISNUMBER({ref}),{ref},"")'
 
 
 def _wrapped_height(text: str, plan: Layout, p, spare_lines: int = 1) -> float:
