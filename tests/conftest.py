@@ -1,6 +1,7 @@
 """Shared helpers: make a variant's workbooks, and fill a learner workbook the way a learner would."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -247,3 +248,11 @@ def libreoffice_edit(soffice: str, src: Path, out: Path, edits: list[dict], time
                         str(profile.resolve()), json.dumps(edits)], capture_output=True, text=True, timeout=timeout)
     assert r.returncode == 0 and out.exists(), f"LibreOffice could not make the edits: {r.stderr[-2000:]}"
     return out
+
+
+# CI draws the same Hypothesis examples on every run, so a landing never hangs on a lucky draw (a rare seed
+# with no hand-friendly perceptron variant, e.g. 21174, is known: see the closing note of the fair-marks issue).
+if os.environ.get("CI"):
+    from hypothesis import settings as _settings
+    _settings.register_profile("ci", derandomize=True)
+    _settings.load_profile("ci")
