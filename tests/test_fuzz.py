@@ -49,7 +49,9 @@ def runner() -> CliRunner:
 
 
 def assert_checks_cleanly(data: bytes, *extra: str) -> None:
+    """`extra` options may name files as {tmp}/NAME: they go to the same temporary folder, never the checkout."""
     with tempfile.TemporaryDirectory() as tmp:
+        extra = tuple(e.format(tmp=tmp) for e in extra)
         path = Path(tmp) / "w.xlsx"
         path.write_bytes(data)
         # No LibreOffice here: a mutation that leaves a formula without its value must be refused in one
@@ -171,4 +173,4 @@ def test_cells_changed(originals, tmp_path_factory, kind, edits, givens):
         wb[p.sheet][p.cell] = value
     out = io.BytesIO()
     wb.save(out)
-    assert_checks_cleanly(out.getvalue(), "--annotate", "graded.xlsx")
+    assert_checks_cleanly(out.getvalue(), "--annotate", "{tmp}/graded.xlsx")
