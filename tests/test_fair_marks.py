@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from matchbox.exercises import KINDS, sampled
+from matchbox.exercises import KINDS
 from matchbox.grading.grader import Marking, grade
 from matchbox.workbook.reader import read_filled
 

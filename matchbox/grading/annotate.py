@@ -50,9 +50,8 @@ def graded_copy(filled: Filled, report: Report) -> bytes:
         warnings.simplefilter("ignore")
         wb = openpyxl.load_workbook(io.BytesIO(filled.data), keep_links=False)
     words = WORDS[report.lang]
-    lost = getattr(filled, "lost", set())  # cells the reader could not find: their address holds something else
     for c in report.cells:
-        if c.quantity in lost:
+        if c.quantity in filled.lost:  # a cell the reader could not find: its address holds something else
             continue
         cell = wb[c.sheet][c.cell]
         cell.fill = PatternFill("solid", fgColor=COLOURS[c.status])

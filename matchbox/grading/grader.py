@@ -165,7 +165,7 @@ def grade(filled: Filled, marking: Marking = Marking()) -> Report:
     key, unrounded = ws.answer_key(), ws.key()
     report = Report(str(filled.path), variant.kind, variant.id, lang, filled.learner,
                     recalculated=filled.recalculated, titles={t.name: tr(t.title, lang) for t in ws.tables},
-                    marking=marking, notes=[n[lang] for n in getattr(filled, "notes", [])])
+                    marking=marking, notes=[n[lang] for n in filled.notes])
     _givens(report, filled)
 
     # The learner's own numbers where they wrote one, the key's elsewhere: each step is evaluated on these.
@@ -182,8 +182,7 @@ def grade(filled: Filled, marking: Marking = Marking()) -> Report:
     catalogue = Catalogue(ws)
     where = {q.name: f"{filled.plan.home[q.name].sheet}!{filled.plan.home[q.name].cell}" for q in ws.answers}
     status: dict[str, str] = {}
-    emptied: set[str] = set()  # carried cells the learner's numbers made trivial, whatever made them so
-    unworked: set[str] = set()
+    unworked: set[str] = set()  # numbers not worked out: see below
     for q in ws.answers:
         p = filled.plan.home[q.name]
         expected, value = key[q.name], typed[q.name]
@@ -192,7 +191,7 @@ def grade(filled: Filled, marking: Marking = Marking()) -> Report:
         cell = CellResult(p.sheet, p.cell, q.name, tr(q.label, lang), q.section, "incorrect", None, expected, "")
         if isinstance(value, NotANumber):
             carried = evaluate(lambda: ws.evaluate(q.name, own))
-            if getattr(value, "undefined", False) and math.isnan(carried):  # "none" is the right answer from the learner's numbers
+            if value.undefined and math.isnan(carried):  # "none" is right where the learner's numbers leave none
                 cell.status, cell.feedback = "carried", FEEDBACK["undefined"][lang].format(**args)
                 cell.because = _cause(answers_in, own, key, status, where)
             else:
@@ -213,9 +212,7 @@ def grade(filled: Filled, marking: Marking = Marking()) -> Report:
                     # trivial, and not trivial with those inputs right: a run that has since gone its own way
                     # (a later trial's d = 0, computed from u and y) is real work.
                     direct = [d for d in answers_in if status[d] in ("incorrect", "simplified")]
-                    if degenerate(ws, q, own, key):
-                        emptied.add(q.name)
-                    trivial = bool(direct) and q.name in emptied \
+                    trivial = bool(direct) and degenerate(ws, q, own, key) \
                         and not degenerate(ws, q, {**own, **{d: key[d] for d in direct}}, key)
                     cell.because = where[direct[0]] if trivial else _cause(answers_in, own, key, status, where)
                     cell.status = "simplified" if trivial else "carried"
@@ -253,7 +250,7 @@ def _givens(report: Report, filled: Filled) -> None:
     places = [(q.name, filled.plan.home[q.name].sheet, filled.plan.home[q.name].cell, filled.values[q.name])
               for q in ws.givens]
     # a copy left blank changes no number the learner worked with; a different number is an edit
-    places += [c for c in getattr(filled, "copies", []) if ws.quantities[c[0]].is_given and c[3] not in (None, "")]
+    places += [c for c in filled.copies if ws.quantities[c[0]].is_given and c[3] not in (None, "")]
     for name, sheet, cell, raw in places:
         q = ws.quantities[name]
         try:
