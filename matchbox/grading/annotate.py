@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..workbook.reader import Filled
 from .files import refuse_overwrite, write_atomic
+from ..exercises.graph import display_width
 from .grader import Report
 from .numbers import show
 
@@ -107,8 +108,12 @@ def _summary(wb, report: Report, words: dict) -> None:
     ws.append([words["section"], words["score"], words["max"], *(words[k] for k in COLOURS)])
     for cell in ws[ws.max_row]:
         cell.font = bold
+    first = ws.max_row
     for s in report.sections:
         ws.append([s["title"], s["score"], s["max_score"], *(s["counts"][k] for k in COLOURS)])
+    for row in ws.iter_rows(min_row=first, max_row=ws.max_row, min_col=2):  # each heading over its number
+        for cell in row:
+            cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
     ws.append([])
     ws.append([words["legend"], *(words[k] for k in COLOURS)])
     ws.cell(ws.max_row, 1).font = bold
@@ -135,8 +140,12 @@ def _summary(wb, report: Report, words: dict) -> None:
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{c.sheet}'!{c.cell}")
         link.font = Font(color="0563C1", underline="single")
         ws.cell(row, 2).fill = PatternFill("solid", fgColor=COLOURS[c.status])
-        for col in (1, 5, 6):
-            ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
+        for col in range(1, 7):
+            ws.cell(row, col).alignment = Alignment(wrap_text=col in (1, 5, 6), vertical="top")
+        # the row grows with its wrapped lines (no spreadsheet program does it for a file it did not lay out)
+        lines = max(display_width(str(ws.cell(row, col).value or "")) // max(int(width) - 2, 1) + 1
+                    for col, width in ((1, 30), (5, 36), (6, 60)))
+        ws.row_dimensions[row].height = 15 * lines
     for col, width in zip("ABCDEFG", (30, 12, 12, 12, 36, 60, 10)):
         ws.column_dimensions[col].width = width
     ws.page_setup.orientation = "landscape"

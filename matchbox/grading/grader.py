@@ -14,7 +14,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from ..exercises.graph import Q, Ref, tr
-from ..exercises.slips import Catalogue
+from ..exercises.slips import Catalogue, Rounded
 from ..workbook.reader import Filled
 from .numbers import NotANumber, parse_number, show
 from .rounding import habit_text, rounding_habit, sheet_habit
@@ -268,7 +268,8 @@ def _incorrect(cell: CellResult, catalogue: Catalogue, q, value: float, own: dic
         text = FEEDBACK["incorrect"][lang].format(**args)
     else:
         text = FEEDBACK["incorrect-carried"][lang].format(carried=show(carried, q.precision), **args)
-    slips = explain(catalogue, q, value, own, carried)
+    # rounding is judged as a habit (grading/rounding.py), never as the slip of a number it does not reach
+    slips = [s for s in explain(catalogue, q, value, own, carried) if not isinstance(s, Rounded)]
     if slips:
         name = tr(slips[0].text, lang)
         if len(slips) > 1:
