@@ -29,7 +29,7 @@ def make(task: tuple[int, str, int, str, Path]) -> str:
     """Write one learner workbook and fill it the way a learner would (openpyxl, as in the tests)."""
     import openpyxl
 
-    from matchbox.exercises import sampled
+    from matchbox.kinds import sampled
     from matchbox.workbook.layout import layout
     from matchbox.workbook.writer import write_workbook
 
@@ -65,7 +65,7 @@ def make(task: tuple[int, str, int, str, Path]) -> str:
 
 
 def workbooks(count: int, folder: Path, workers: int) -> list[Path]:
-    from matchbox.exercises import KINDS
+    from matchbox.kinds import KINDS
     existing = sorted(folder.glob("*.xlsx"))
     if len(existing) >= count:
         return existing[:count]
@@ -115,7 +115,7 @@ def main() -> None:
         grade(read_filled(f))
     bare, check = interleaved(openpyxl.load_workbook, lambda f: grade(read_filled(f)), files)
     start = time.perf_counter()
-    reports = list(check_all([Job(f) for f in files], workers))
+    reports = [done.report for done in check_all([Job(f) for f in files], workers)]
     batch = time.perf_counter() - start
     assert not any(r.error for r in reports), [r.error for r in reports if r.error][:3]
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import learners  # noqa: E402  (tests/learners.py: the simulated class)
 from conftest import fill, make_workbooks  # noqa: E402
-from matchbox.exercises import KINDS  # noqa: E402
+from matchbox.kinds import KINDS  # noqa: E402
 from matchbox.grading.grader import grade  # noqa: E402
 from matchbox.workbook.reader import read_filled  # noqa: E402
 

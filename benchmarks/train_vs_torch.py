@@ -20,8 +20,8 @@ import time
 
 import numpy as np
 
-from matchbox.engine.data import load_mnist
-from matchbox.engine.network import build
+from matchbox.training.data import load_mnist
+from matchbox.training.models import build
 from matchbox.engine.optimizers import make_optimizer
 
 TARGETS = {"mlp": 1.0, "cnn": 1.5}
@@ -62,8 +62,8 @@ def torch_epoch(model, data, optimizer, seed):
 
 PEAK_MEMORY_CHILD = """
 import resource, sys
-from matchbox.engine.data import load_mnist
-from matchbox.engine.train import train
+from matchbox.training.data import load_mnist
+from matchbox.training.train import train
 data = load_mnist({data!r})
 loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 net, history = train("cnn", data, epochs=1, batch_size=100, optimizer="sgd", lr=0.1, seed=1)

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from matchbox.exercises import sampled
+from matchbox.kinds import sampled
 from matchbox.workbook.layout import layout
 from matchbox.workbook.writer import write_workbook
 

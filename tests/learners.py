@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from matchbox.exercises.graph import Q
+from matchbox.worksheet.graph import Q
 
 
 def answer_rows(ws) -> list[list[str]]:

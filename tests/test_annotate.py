@@ -5,8 +5,8 @@ import hashlib
 import openpyxl
 import pytest
 
-from matchbox.grading.annotate import COLOURS
-from matchbox.grading.grader import grade
+from matchbox.views.annotate import COLOURS
+from matchbox.views.feedback import grade_in_words as grade  # graded, its feedback in words
 from matchbox.workbook.reader import read_filled
 
 from conftest import answers_of, fill, make_workbooks, run_cli

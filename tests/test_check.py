@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from matchbox.exercises import KINDS
-from matchbox.grading.grader import grade
+from matchbox.kinds import KINDS
+from matchbox.views.feedback import grade_in_words as grade  # graded, its feedback in words
 from matchbox.workbook.reader import read_filled
 
 from conftest import answers_of, fill, libreoffice_convert, make_workbooks, run_cli

@@ -8,9 +8,9 @@ import shutil
 import openpyxl
 import pytest
 
-from matchbox.exercises import sampled
+from matchbox.kinds import sampled
 from matchbox.grading.batch import Progress
-from matchbox.grading.gradebook import safe
+from matchbox.roster import safe
 from matchbox.workbook.layout import layout
 from matchbox.workbook.writer import write_workbook
 

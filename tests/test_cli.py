@@ -9,7 +9,7 @@ def test_help_imports_nothing_heavy():
     """`matchbox --help` must start fast: numpy and openpyxl load only inside the commands that need them."""
     code = ("import sys; from click.testing import CliRunner; from matchbox.cli import main; "
             "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
-            "print(sorted(m for m in ('numpy', 'openpyxl', 'matchbox.exercises', 'matchbox.workbook') if m in sys.modules))")
+            "print(sorted(m for m in ('numpy', 'openpyxl', 'matchbox.kinds', 'matchbox.workbook') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

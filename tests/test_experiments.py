@@ -2,13 +2,12 @@
 exercise continued by the engine starts exactly where the sheet is."""
 import json
 
-import numpy as np
 import pytest
 
-from matchbox.engine import experiments as X
-from matchbox.engine.data import load_digits
-from matchbox.exercises import from_spec, sampled
-from matchbox.replay import replay
+from matchbox.training import experiments as X
+from matchbox.training.data import load_digits
+from matchbox.kinds import from_spec, sampled
+from matchbox.training.replay import replay
 
 from conftest import fill, make_workbooks, own_values, run_cli
 

@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from matchbox.exercises import KINDS
-from matchbox.grading.grader import Marking, grade
+from matchbox.kinds import KINDS
+from matchbox.grading.grader import Marking
+from matchbox.views.feedback import grade_in_words as grade  # graded, its feedback in words
 from matchbox.workbook.reader import read_filled
 
 import learners

@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 
 from matchbox.errors import WorkbookError
-from matchbox.exercises import KINDS
-from matchbox.exercises.graph import tr
+from matchbox.kinds import KINDS
+from matchbox.worksheet.graph import tr
 from matchbox.grading.grader import grade
 from matchbox.workbook.layout import layout
 from matchbox.workbook.reader import read_filled

@@ -2,7 +2,7 @@
 import pytest
 
 from matchbox.engine import functions as F
-from matchbox.exercises.graph import Precision, Step, Worksheet
+from matchbox.worksheet.graph import Precision, Step, Worksheet
 
 
 def tiny():

@@ -8,8 +8,8 @@ import pytest
 from matchbox.engine import functions as F
 from matchbox.engine.layers import Relu, Sigmoid, Tanh
 from matchbox.errors import SpecError
-from matchbox.exercises import from_meta, from_spec, sampled, variants
-from matchbox.exercises.graph import tr
+from matchbox.kinds import from_meta, from_spec, sampled, variants
+from matchbox.worksheet.graph import tr
 from matchbox.workbook.layout import layout
 
 from conftest import check_end_to_end

@@ -7,8 +7,8 @@ import pytest
 
 from matchbox.engine import functions as F
 from matchbox.errors import SpecError
-from matchbox.exercises import from_meta, from_spec, sampled, variants
-from matchbox.exercises.graph import Q
+from matchbox.kinds import from_meta, from_spec, sampled, variants
+from matchbox.worksheet.graph import Q
 from matchbox.grading.grader import grade
 from matchbox.workbook.reader import read_filled
 

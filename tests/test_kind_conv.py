@@ -5,7 +5,7 @@ import pytest
 
 from matchbox.engine.layers import Convolution, Pooling
 from matchbox.errors import SpecError
-from matchbox.exercises import from_meta, from_spec, sampled, variants
+from matchbox.kinds import from_meta, from_spec, sampled, variants
 from matchbox.grading.grader import grade
 from matchbox.workbook.reader import read_filled
 

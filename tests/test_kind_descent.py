@@ -4,7 +4,7 @@ import pytest
 
 from matchbox.engine import surfaces as S
 from matchbox.errors import SpecError
-from matchbox.exercises import from_meta, from_spec, sampled, variants
+from matchbox.kinds import from_meta, from_spec, sampled, variants
 
 from conftest import check_end_to_end
 

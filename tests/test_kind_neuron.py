@@ -8,8 +8,8 @@ import pytest
 
 from matchbox.engine import functions as F
 from matchbox.errors import SpecError
-from matchbox.exercises import from_meta, from_spec, sampled, variants
-from matchbox.grading.grader import grade
+from matchbox.kinds import from_meta, from_spec, sampled, variants
+from matchbox.views.feedback import grade_in_words as grade  # graded, its feedback in words
 from matchbox.workbook.reader import read_filled
 
 from conftest import answers_of, depends_on, fill, make_workbooks, own_values, run_cli

@@ -5,7 +5,7 @@ import pytest
 
 from matchbox.engine.layers import SoftmaxWithLoss
 from matchbox.errors import SpecError
-from matchbox.exercises import from_meta, from_spec, sampled, variants
+from matchbox.kinds import from_meta, from_spec, sampled, variants
 from matchbox.workbook.layout import layout
 
 from conftest import answers_of, check_end_to_end, fill, make_workbooks
@@ -172,7 +172,7 @@ def test_base10_log_is_named(tmp_path):
     key = v.worksheet.key()
     values = {q.name: round(key[q.name], 4) for q in v.worksheet.answers}
     values["E"] = round(-np.log10(values["y2"]), 4)
-    from matchbox.grading.grader import grade
+    from matchbox.views.feedback import grade_in_words as grade  # graded, its feedback in words
     from matchbox.workbook.reader import read_filled
     report = grade(read_filled(fill(learner, v, "ja", values, tmp_path / "log10.xlsx")))
     cell = next(c for c in report.cells if c.quantity == "E")

@@ -10,8 +10,8 @@ from fractions import Fraction
 
 import pytest
 
-from matchbox.exercises import from_spec, sampled
-from matchbox.grading.grader import grade
+from matchbox.kinds import from_spec, sampled
+from matchbox.views.feedback import grade_in_words as grade  # graded, its feedback in words
 from matchbox.grading.numbers import NotANumber, parse_number
 from matchbox.workbook.reader import read_filled
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from matchbox.cli import PACK_SEED
-from matchbox.exercises import KINDS, sampled
-from matchbox.exercises.graph import tr
+from matchbox.cli.pack import PACK_SEED
+from matchbox.kinds import KINDS, sampled
+from matchbox.worksheet.graph import tr
 from matchbox.printable import render_html, write_pdf
 
 from conftest import run_cli

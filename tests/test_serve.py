@@ -22,8 +22,8 @@ import openpyxl
 import pytest
 
 from conftest import fill, own_values, run_cli
-from matchbox.exercises import sampled
-from matchbox.grading.grader import grade
+from matchbox.kinds import sampled
+from matchbox.views.feedback import grade_in_words as grade  # graded, its feedback in words
 from matchbox.web import create_app
 from matchbox.workbook.reader import read_filled
 from matchbox.workbook.writer import write_workbook

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from matchbox.engine import functions as F
-from matchbox.exercises import KINDS, from_spec, sampled
-from matchbox.exercises.graph import Precision, Step, Worksheet
-from matchbox.exercises.slips import NAMES, Catalogue, Slip
-from matchbox.grading.grader import grade
+from matchbox.kinds import KINDS, from_spec, sampled
+from matchbox.worksheet.graph import Precision, Step, Worksheet
+from matchbox.worksheet.slips import NAMES, Catalogue, Slip
+from matchbox.views.feedback import grade_in_words as grade  # graded, its feedback in words
 from matchbox.grading.slips import explain
 from matchbox.workbook.layout import layout
 from matchbox.workbook.reader import Filled

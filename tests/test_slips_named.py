@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from matchbox.engine import functions as F
-from matchbox.exercises import from_spec, sampled
-from matchbox.exercises.graph import Precision, Step, Worksheet
-from matchbox.exercises.slips import NAMES, Catalogue
-from matchbox.grading.grader import grade
+from matchbox.kinds import from_spec, sampled
+from matchbox.worksheet.graph import Precision, Step, Worksheet
+from matchbox.worksheet.slips import NAMES, Catalogue
+from matchbox.views.feedback import grade_in_words as grade  # graded, its feedback in words
 from matchbox.grading.slips import explain
 from matchbox.workbook.reader import read_filled
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from matchbox.errors import SpecError
-from matchbox.exercises import from_spec
+from matchbox.kinds import from_spec
 
 from conftest import answers_of, fill, run_cli
 
@@ -18,7 +18,7 @@ def readme_specs():
 
 def test_readme_documents_every_kind():
     kinds = {re.search(r'kind = "(\w+)"', s).group(1) for s in readme_specs()}
-    from matchbox.exercises import KINDS
+    from matchbox.kinds import KINDS
     assert kinds == set(KINDS)
 
 

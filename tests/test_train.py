@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from conftest import numerical, run_cli
-from matchbox.engine import data as datasets
-from matchbox.engine.data import Dataset, load_digits, load_mnist, mnist_from_idx, read_idx
-from matchbox.engine.network import build, cnn, load, mlp
-from matchbox.engine.train import evaluate, learning_rate, shifted, train
+from matchbox.training import data as datasets
+from matchbox.training.data import Dataset, load_digits, load_mnist, mnist_from_idx, read_idx
+from matchbox.engine.network import cnn, mlp
+from matchbox.training.models import build, load
+from matchbox.training.train import evaluate, learning_rate, shifted, train
 from matchbox.errors import MatchboxError
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matchbox.exercises import KINDS, from_meta, kind_module, sampled, variants
+from matchbox.kinds import KINDS, from_meta, kind_module, sampled, variants
 
 SEEDS = st.integers(min_value=0, max_value=10**9)
 PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -4,8 +4,8 @@ import json
 import openpyxl
 import pytest
 
-from matchbox.exercises import KINDS
-from matchbox.exercises.graph import tr
+from matchbox.kinds import KINDS
+from matchbox.worksheet.graph import tr
 from matchbox.workbook.layout import has_answers, layout
 
 from conftest import answers_of, fill, make_workbooks, run_cli
@@ -172,7 +172,7 @@ def test_every_workbook_opens_cleanly_in_libreoffice(tmp_path, soffice):
 def test_a_workbook_from_before_a_new_parameter_still_grades(tmp_path):
     """Parameters added later (here `outputs`) take their old-behaviour default when an older workbook,
     whose stored parameters lack them, is checked."""
-    from matchbox.exercises import digest
+    from matchbox.kinds import digest
     v, learner, _ = make_workbooks(tmp_path, "matchbox", 3, "en")
     filled = fill(learner, v, "en", answers_of(v), tmp_path / "filled.xlsx")
     wb = openpyxl.load_workbook(filled)

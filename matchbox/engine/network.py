@@ -4,17 +4,15 @@
     cnn((1, 28, 28))      Convolution(30, 5×5) – ReLU – Pooling(max 2×2) – Affine(100) – ReLU – Affine(10)
 
 A saved model (.npz) holds every parameter under a readable name ("Affine1.W") and the recipe that built it,
-so `load` rebuilds the same architecture and fills in the weights.
+so `BUILDERS[recipe["model"]](**recipe)` rebuilds the same architecture and fills in the weights.
 """
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import MatchboxError
 from . import init as initializers
 from .layers import Affine, Convolution, Identity, Pooling, Relu, Sigmoid, SoftmaxWithLoss, Tanh
 
@@ -130,8 +128,8 @@ def cnn(input_shape=(1, 28, 28), filters: int = 30, kernel: int = 5, pool: int =
     rng = np.random.default_rng() if rng is None else rng
     conv_h, conv_w = height - kernel + 1, width - kernel + 1
     if conv_h < pool or conv_w < pool:
-        raise MatchboxError(f"images of {height}×{width} are too small for a {kernel}×{kernel} filter "
-                            f"and {pool}×{pool} pooling")
+        raise ValueError(f"images of {height}×{width} are too small for a {kernel}×{kernel} filter "
+                         f"and {pool}×{pool} pooling")
     flat = filters * (conv_h // pool) * (conv_w // pool)
     fan_in = channels * kernel * kernel
     activate = ACTIVATION_LAYERS[activation]
@@ -150,46 +148,4 @@ def cnn(input_shape=(1, 28, 28), filters: int = 30, kernel: int = 5, pool: int =
     return Network(layers, (channels, height, width), recipe)
 
 
-def build(model: str, image_shape, classes: int, hidden=(100,), activation: str = "relu", init=None,
-          dtype=np.float32, rng=None) -> Network:
-    """The workshop's models for images of `image_shape` (C, H, W): "mlp" with hidden layers of the sizes in
-    `hidden`, or "cnn" whose Affine hidden layer has hidden[0] neurons."""
-    hidden = [int(h) for h in hidden]
-    if not hidden or min(hidden) < 1:
-        raise MatchboxError("hidden layer sizes must be whole numbers of at least 1")
-    if model == "mlp":
-        return mlp([math.prod(image_shape), *hidden, classes], activation, init, dtype, rng)
-    if model == "cnn":
-        if len(hidden) != 1:
-            raise MatchboxError("the cnn has one hidden Affine layer: give one --hidden size")
-        return cnn(image_shape, hidden=hidden[0], classes=classes, activation=activation, init=init,
-                   dtype=dtype, rng=rng)
-    raise MatchboxError(f"unknown model {model!r}: use mlp or cnn")
-
-
 BUILDERS = {"mlp": mlp, "cnn": cnn}
-
-
-def load(path: str | Path) -> Network:
-    """Rebuild a saved network from its recipe and fill in its parameters."""
-    path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as saved:
-            recipe = json.loads(str(saved["recipe"]))
-            stored = {name: saved[name] for name in saved.files if name != "recipe"}
-    except FileNotFoundError:
-        raise MatchboxError(f"{path}: no such file") from None
-    except (OSError, ValueError, KeyError) as e:
-        raise MatchboxError(f"{path}: not a model saved by matchbox ({e})") from None
-    recipe = dict(recipe)
-    builder = BUILDERS.get(recipe.pop("model", None))
-    if builder is None:
-        raise MatchboxError(f"{path}: not a model saved by matchbox (unknown recipe)")
-    net = builder(**recipe)
-    if set(stored) != set(net.params):
-        raise MatchboxError(f"{path}: its parameters {sorted(stored)} do not fit its recipe")
-    for name, value in stored.items():
-        if value.shape != net.params[name].shape:
-            raise MatchboxError(f"{path}: {name} has shape {value.shape}, the recipe needs {net.params[name].shape}")
-        net.params[name][...] = value
-    return net

@@ -1,7 +1,8 @@
 """Checking a class at once: find the workbooks, grade them on every core, keep their order.
 
 Each file is graded on its own, so one damaged or hostile file costs only its own line; the others are
-graded as usual. The worker returns a Report (and writes the graded copy when asked), which pickles small.
+graded as usual. The worker returns a Report (and writes the graded copy when asked, with the writer the
+caller gives: the graded copy is a view, matchbox/views/annotate.py), which pickles small.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Callable, Iterator
 
 from ..errors import MatchboxError, WorkbookError
 from .grader import Marking, Report, grade
@@ -26,6 +27,16 @@ class Job:
     path: Path
     annotate_to: Path | None = None  # where the graded copy goes, if one is wanted
     marking: Marking = Marking()
+    # writes the graded copy: write_copy(filled, report, out, force=True); a module's function, so it pickles
+    write_copy: Callable | None = None
+
+
+@dataclass
+class Checked:
+    """One file checked: its report, and where its graded copy was written or why it could not be."""
+    report: Report
+    annotated: str | None = None
+    annotate_error: str | None = None
 
 
 def collect(paths: list[Path], exclude: list[Path] = ()) -> tuple[list[Path], list[Report]]:
@@ -57,36 +68,36 @@ def _under(path: Path, folders: list[Path]) -> bool:
     return any(path == f or f in path.parents for f in folders)
 
 
-def check_file(job: Job) -> Report:
+def check_file(job: Job) -> Checked:
     """Grade one file; every failure becomes the report's one-line error."""
     from ..workbook.reader import read_filled
     try:
         filled = read_filled(job.path)
         report = grade(filled, job.marking)
     except WorkbookError as e:
-        return Report(str(job.path), error=str(e))
+        return Checked(Report(str(job.path), error=str(e)))
     except MemoryError:
-        return Report(str(job.path), error="the workbook is too large to grade in the memory available")
+        return Checked(Report(str(job.path), error="the workbook is too large to grade in the memory available"))
     except Exception as e:  # a bug of ours must not stop a class's batch; say so plainly, in one line
-        return Report(str(job.path), error=f"could not be graded: internal error ({type(e).__name__}); "
-                                           "please report it with the file")
-    if job.annotate_to is not None:
-        from .annotate import annotate
+        return Checked(Report(str(job.path), error=f"could not be graded: internal error ({type(e).__name__}); "
+                                                   "please report it with the file"))
+    checked = Checked(report)
+    if job.annotate_to is not None and job.write_copy is not None:
         try:
-            annotate(filled, report, job.annotate_to, force=True)  # the caller checked what may be replaced
+            job.write_copy(filled, report, job.annotate_to, force=True)  # the caller checked what may be replaced
         except MatchboxError as e:
-            report.annotate_error = str(e)
+            checked.annotate_error = str(e)
         except OSError as e:
-            report.annotate_error = f"cannot write {job.annotate_to}: {e.strerror or e}"
+            checked.annotate_error = f"cannot write {job.annotate_to}: {e.strerror or e}"
         except Exception as e:  # openpyxl could not copy something in the workbook; the grading stands
-            report.annotate_error = f"the graded copy could not be made ({type(e).__name__})"
+            checked.annotate_error = f"the graded copy could not be made ({type(e).__name__})"
         else:
-            report.annotated = str(job.annotate_to)
-    return report
+            checked.annotated = str(job.annotate_to)
+    return checked
 
 
-def check_all(jobs: list[Job], workers: int | None = None) -> Iterator[Report]:
-    """Reports in the order of `jobs`, graded on `workers` processes (default: every core)."""
+def check_all(jobs: list[Job], workers: int | None = None) -> Iterator[Checked]:
+    """Each file's result in the order of `jobs`, graded on `workers` processes (default: every core)."""
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     if workers < 2 or len(jobs) < PARALLEL_FROM:
         yield from map(check_file, jobs)

@@ -8,6 +8,8 @@ import math
 import re
 import unicodedata
 
+from ..words import word
+
 # Dashes people type for "minus" that NFKC leaves alone: hyphen, non-breaking hyphen, minus sign,
 # figure/en/em dash, and the katakana long-vowel mark an IME produces for "-" in kana mode.
 MINUSES = dict.fromkeys(map(ord, "\u2010\u2011\u2212\u2012\u2013\u2014\u2015\u30fc\uff70"), "-")
@@ -31,26 +33,16 @@ UNDEFINED_WORDS = ("なし", "無し", "解なし", "解無し", "答えなし",
 UNDEFINED_ERRORS = ("#DIV/0!",)  # what a spreadsheet shows for the same (=θ/w with w = 0)
 
 
-REASONS = {
-    "infinite": {"en": "not a finite number", "ja": "有限の数ではありません"},
-    "date": {"en": "the spreadsheet turned this entry into a date or time",
-             "ja": "表計算ソフトが日付・時刻に変換しています"},
-    "error": {"en": "the spreadsheet shows an error: {detail}", "ja": "表計算ソフトのエラー表示です: {detail}"},
-    "formula": {"en": "a formula with no saved value", "ja": "値が保存されていない数式です"},
-    "text": {"en": "not a number: {detail}", "ja": "数値ではありません: {detail}"},
-    "undefined": {"en": "written as: no answer exists ({detail})", "ja": "答えが存在しないという記入です({detail})"},
-}
-
-
 class NotANumber(ValueError):
-    """A cell holds something that is not a number; `text(lang)` says what it is."""
+    """A cell holds something that is not a number: `reason` is one of infinite, date, error, formula, text,
+    undefined (words.py "nan." + reason), `detail` what it holds; `text(lang)` says it."""
 
     def __init__(self, reason: str, detail: str = ""):
         self.reason, self.detail = reason, detail
         super().__init__(self.text("en"))
 
     def text(self, lang: str) -> str:
-        return REASONS[self.reason][lang].format(detail=self.detail)
+        return word(f"nan.{self.reason}", lang, detail=self.detail)
 
     @property
     def undefined(self) -> bool:

@@ -1,28 +1,17 @@
 """Rounding habits: a number that misses the key only the way a rounding habit would (cut off instead of
 rounded, a decimal short, earlier results rounded before use, the last digit off from rounding between
-steps) is a rounding note, named once per sheet, not an error on every cell."""
+steps) is a rounding note, named once per sheet, not an error on every cell. A habit is an id: truncated,
+rounded-short:R, rounded-early:R (R the decimals kept) or drift; words.py "habit." names each."""
 from __future__ import annotations
 
 import math
 from collections import Counter
 from typing import Iterable, Mapping
 
-from ..exercises.graph import Precision, Quantity
-from ..exercises.slips import Catalogue, Rounded
+from ..worksheet.graph import Precision, Quantity
+from ..worksheet.slips import Catalogue, Rounded
 from .slips import evaluate
 
-TEXT = {
-    "truncated": {"en": "cut off instead of rounded (round the last digit half up)",
-                  "ja": "四捨五入ではなく切り捨てています(最後の桁は四捨五入します)"},
-    "rounded-short": {"en": "rounded to {r} decimal places; the sheet asks for {n}",
-                      "ja": "小数第{r}位までで丸めています(このシートは小数第{n}位まで求めます)"},
-    "rounded-early": {"en": "rounded too early: earlier results rounded to {r} decimal places before this step",
-                      "ja": "途中の値を小数第{r}位までに丸めてから計算しています(丸めが早すぎます)"},
-    "drift": {"en": "the last digit differs by rounding between steps (keep the decimals the sheet asks for, and "
-                    "go on from your rounded answers)",
-              "ja": "途中の丸め方の違いで最後の桁がずれています(各答えを指定の桁で四捨五入し、次の計算には丸めた値を"
-                    "使います)"},
-}
 # When several habits explain every cell equally well, the one named: what the numbers show most plainly.
 PREFERENCE = ("rounded-short", "rounded-early", "drift", "truncated")
 
@@ -71,8 +60,3 @@ def sheet_habit(candidates: list[str]) -> str:
         return "truncated"
     counts = Counter(h for c in cells for h in c)
     return max(counts, key=lambda h: (counts[h], -PREFERENCE.index(h.split(":")[0])))
-
-
-def habit_text(habit: str, precision: Precision, lang: str) -> str:
-    name, _, r = habit.partition(":")
-    return TEXT[name][lang].format(r=r, n=precision.decimals)

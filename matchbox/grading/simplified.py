@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
-from ..exercises.graph import Quantity, Step
+from ..worksheet.graph import Quantity, Step
 from .slips import evaluate
 
 

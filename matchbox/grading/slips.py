@@ -1,4 +1,4 @@
-"""Which classic slip explains a wrong number: each declared slip of the step (exercises/slips.py) is
+"""Which classic slip explains a wrong number: each declared slip of the step (worksheet/slips.py) is
 evaluated on the learner's own numbers, and named only when it gives exactly what they wrote while the
 right step does not."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Mapping
 
 import numpy as np
 
-from ..exercises.graph import Quantity
-from ..exercises.slips import Catalogue, Slip
+from ..worksheet.graph import Quantity
+from ..worksheet.slips import Catalogue, Slip
 
 
 def evaluate(fn) -> float:

@@ -7,63 +7,30 @@ has (Debian's fonts-ipaexfont-gothic renders Japanese).
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ..errors import MatchboxError
-from ..exercises.graph import Q, Ref, tr
+from ..views.table import table_model, templates_dir
+from ..words import LANGS, section, word
+from ..worksheet.graph import tr
 from . import figures
 
-WORDS = {
-    "en": {"variant": "variant", "name": "name", "key": "ANSWER KEY", "page": "page", "given": "given",
-           "answer": "your answer", "figure": "Figures"},
-    "ja": {"variant": "問題番号", "name": "名前", "key": "模範解答", "page": "ページ", "given": "与えられた値",
-           "answer": "解答欄", "figure": "図"},
-}
-
-
-def templates_dir() -> Path:
-    """templates/ beside the package in a checkout; installed copies under <prefix>/share/matchbox."""
-    for candidate in (Path(__file__).resolve().parents[2] / "templates",
-                      Path(sys.prefix) / "share" / "matchbox" / "templates"):
-        if (candidate / "sheet.html.j2").is_file():
-            return candidate
-    raise MatchboxError("the printable templates are missing (reinstall matchbox)")
-
-
-def cell_role(ws, cell, lang: str) -> tuple[str, str]:
-    """What a cell of a sheet's table is: ("given" | "answer" | "ref", its quantity's name) — a ref being an
-    earlier answer shown again — or ("text", what it says)."""
-    from ..grading.numbers import show
-    if isinstance(cell, (Q, Ref)):
-        if ws.quantities[cell.name].is_given:
-            return "given", cell.name
-        return ("ref" if isinstance(cell, Ref) else "answer"), cell.name
-    if isinstance(cell, (int, float)):
-        return "text", show(cell)
-    return "text", tr(cell, lang)
-
-
-def _cell(ws, key, cell, show_key: bool, lang: str) -> dict:
-    from ..grading.numbers import show
-    role, what = cell_role(ws, cell, lang)
-    if role == "text":
-        return {"kind": "text", "text": what}
-    value = show(key[what], ws.quantities[what].precision)
-    # answers and earlier answers shown again are filled in the key only (a faint box otherwise)
-    return {"kind": role, "text": value if role == "given" or show_key else ""}
+# the sheet's words: words.py's "print." group, and the ones it shares with the workbook
+WORDS = {lang: {**section("print", lang), "variant": word("variant", lang), "name": word("name", lang),
+                "key": word("key-title", lang), "answer": word("answer-box", lang)} for lang in LANGS}
 
 
 def render_html(variant, lang: str, key: bool = False, learner: str | None = None) -> str:
     import jinja2
+    from ..grading.numbers import show
     ws = variant.worksheet
     values = ws.answer_key()
-    tables = [{"title": tr(t.title, lang), "note": tr(t.note, lang),
-               "headers": [tr(c.header, lang) for c in t.columns],
-               "formulas": [tr(c.formula, lang) for c in t.columns],
-               "widths": [c.width for c in t.columns],
-               "rows": [[_cell(ws, values, c, key, lang) for c in row] for row in t.rows]}
-              for t in ws.tables]
+
+    def fill(role: str, name: str) -> dict:
+        # answers and earlier answers shown again are filled in the key only (a faint box otherwise)
+        shown = role == "given" or key
+        return {"kind": role, "text": show(values[name], ws.quantities[name].precision) if shown else ""}
+    tables = table_model(ws, lang, fill)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     return env.get_template("sheet.html.j2").render(

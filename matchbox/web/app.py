@@ -19,12 +19,13 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from ..errors import MatchboxError, WorkbookError
-from ..exercises.graph import tr
-from ..grading.gradebook import rows_csv
-from ..grading.grader import Marking
+from ..grading.grader import Marking, grade
 from ..grading.numbers import show
-from ..printable import cell_role, templates_dir
-from ..report import MARKS, WORDS as REPORT_WORDS, edited_line, printable
+from ..views.table import table_model, templates_dir
+from ..views.feedback import status_name
+from ..views.gradebook import rows_csv
+from ..views.terminal import MARKS, edited_line, printable
+from ..words import section, word
 from ..workbook.reader import MAX_FILE_BYTES, check_size, read_data
 from .records import GRADEBOOK_COLUMNS, ClassRecord, Result, ResultStore
 
@@ -33,46 +34,19 @@ SPOOL_BYTES = 1 * 2**20  # uploads up to this stay in memory; larger ones spool 
 ASSETS = {"style.css": "text/css; charset=utf-8", "drop.js": "text/javascript; charset=utf-8"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-WORDS = {
-    "en": {
-        "title": "Check your workbook", "lead": "Drop your filled-in matchbox workbook here, or choose it.",
-        "choose": "Choose a workbook (.xlsx)", "check": "Check", "drop": "Drop the workbook here",
-        "private": "Your workbook is checked, then discarded: it is not stored.", "checking": "Checking…",
-        "score": "Score", "variant": "variant", "learner": "name", "file": "file",
-        "download": "Download the marked workbook", "again": "Check another workbook",
-        "notes": "Cells to look at again", "blank_cells": "{n} blank cells", "all_correct": "Every cell is correct. Well done!",
-        "expired": "This result is no longer here (results are kept for a few hours). Upload your workbook "
-                   "again.", "not_found": "No such page.",
-        "error_title": "This file cannot be checked", "no_file": "Choose a workbook to upload first.",
-        "too_large": f"the file is larger than {MAX_FILE_BYTES // 2**20} MB, too large for a matchbox workbook",
-        "class": "Class", "class_lead": "Latest upload of each learner; this page refreshes itself.",
-        "token": "This page needs the link printed when matchbox serve started.",
-        "missing": "not yet", "passed": "full marks", "mistakes": "to fix", "error": "could not be graded",
-        "checked_at": "checked", "slips": "slips", "percent": "%", "not_on_roster": "not on the roster",
-        "failed": "{n} upload(s) could not be graded.", "csv": "Download the gradebook (CSV)",
-        "legend": "Marks", "language": "日本語",
-        "tally": "{submitted} of {total} handed in; {passed} with full marks.",
-    },
-    "ja": {
-        "title": "ワークブックの採点", "lead": "記入したワークブックをここにドロップするか、選んでください。",
-        "choose": "ワークブックを選ぶ (.xlsx)", "check": "採点する", "drop": "ここにドロップ",
-        "private": "ワークブックは採点したら破棄します。保存はしません。", "checking": "採点中…",
-        "score": "得点", "variant": "問題番号", "learner": "名前", "file": "ファイル",
-        "download": "採点済みワークブックをダウンロード", "again": "別のワークブックを採点する",
-        "notes": "見直すセル", "blank_cells": "未記入 {n} セル", "all_correct": "すべて正解です。よくできました!",
-        "expired": "この結果はもうありません(結果は数時間で消えます)。もう一度アップロードしてください。",
-        "not_found": "ページが見つかりません。",
-        "error_title": "このファイルは採点できません", "no_file": "先にワークブックを選んでください。",
-        "too_large": f"ファイルが {MAX_FILE_BYTES // 2**20} MB を超えています(matchbox のワークブックには大きすぎます)",
-        "class": "クラス", "class_lead": "各受講者の最新の提出です。このページは自動で更新されます。",
-        "token": "このページを開くには matchbox serve の起動時に表示されたリンクが必要です。",
-        "missing": "未提出", "passed": "満点", "mistakes": "見直しあり", "error": "採点できず",
-        "checked_at": "採点時刻", "slips": "よくある間違い", "percent": "%", "not_on_roster": "名簿にない名前",
-        "failed": "採点できなかった提出: {n} 件", "csv": "成績表 (CSV) をダウンロード",
-        "legend": "記号", "language": "English",
-        "tally": "提出 {submitted} / {total} 人、うち満点 {passed} 人。",
-    },
-}
+# The page's words: words.py's "web." group, and the ones it shares with the other views.
+SHARED = {"variant": "variant", "learner": "name", "file": "file", "notes": "look-again"}
+
+
+def page_words(lang: str) -> dict[str, str]:
+    words = {**section("web", lang), **{k: word(key, lang) for k, key in SHARED.items()}}
+    words["too_large"] = word("web.too_large", lang, mb=MAX_FILE_BYTES // 2**20)
+    return words
+
+
+def status_words(lang: str) -> dict[str, str]:
+    """The marks' names, and the one line under the counts, for the result page."""
+    return {**{s: status_name(s, lang) for s in MARKS}, "recalc": word("recalc", lang)}
 
 
 def create_app(roster: list[str] | None = None, gradebook: Path | None = None, token: str | None = None,
@@ -93,6 +67,11 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         def select_jinja_autoescape(self, filename):  # Flask escapes .html files only; ours are .html.j2
             return True
 
+        def create_global_jinja_loader(self):
+            # the page's own templates, and the table macro it shares with the printable sheet
+            import jinja2
+            return jinja2.FileSystemLoader([templates_dir() / "web", templates_dir()])
+
     app = App(__name__, template_folder=str(templates_dir() / "web"), static_folder=None)
     app.request_class = UploadRequest
     store = ResultStore()
@@ -110,8 +89,8 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         switch = "/?" + urlencode({"lang": other})  # an error page's switch leads to a fresh upload page
         if request.method == "GET" and status < 400:
             switch = request.path + "?" + urlencode({**request.args, "lang": other})
-        html = render_template(template, lang=lang, words=WORDS[lang], other=other, switch=switch, error=error,
-                               marks=MARKS, status_words=REPORT_WORDS[lang], **context)
+        html = render_template(template, lang=lang, words=page_words(lang), other=other, switch=switch,
+                               error=error, marks=MARKS, status_words=status_words(lang), **context)
         response = make_response(html, status)
         if request.args.get("lang") in LANGS:  # the switch is remembered
             response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
@@ -137,13 +116,14 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         lang = page_lang()
         upload = request.files.get("workbook")
         if upload is None or not upload.filename:
-            return render("upload.html.j2", 400, error=WORDS[lang]["no_file"])
+            return render("upload.html.j2", 400, error=word("web.no_file", lang))
         name = clean_filename(upload.filename)
         try:
             data = upload.stream.read(MAX_FILE_BYTES + 1)
             check_size(len(data))
-            result = Result(read_data(data, Path(name)), name, marking=marking)
-            report = result.report(lang)
+            filled = read_data(data, Path(name))
+            result = Result(filled, name, grade(filled, marking))
+            report = result.graded
         except WorkbookError as e:
             error = f"{printable(name)}: {e}"
         except MemoryError:
@@ -163,24 +143,24 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
             return render("upload.html.j2", 422, error=error)
         if record:
             try:
-                record.record(report)
+                record.record(report, lang)
             except MatchboxError as e:  # the learner still gets the result; the instructor's terminal hears
                 app.logger.error("gradebook not updated: %s", e)
         return redirect(url_for("result_page", key=store.add(result)), 303)
 
     @app.errorhandler(413)
     def too_large(_):
-        return render("upload.html.j2", 413, error=WORDS[page_lang()]["too_large"])
+        return render("upload.html.j2", 413, error=page_words(page_lang())["too_large"])
 
     @app.errorhandler(404)
     def not_found(_):
-        return render("upload.html.j2", 404, error=WORDS[page_lang()]["not_found"])
+        return render("upload.html.j2", 404, error=word("web.not_found", page_lang()))
 
     @app.get("/r/<key>")
     def result_page(key):
         result = store.get(key)
         if result is None:
-            return render("upload.html.j2", 404, error=WORDS[page_lang()]["expired"])
+            return render("upload.html.j2", 404, error=word("web.expired", page_lang()))
         lang = page_lang()
         report = result.report(lang)
         return render("result.html.j2", report=report, key=key, tables=tables_view(result, report, lang),
@@ -189,13 +169,12 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
 
     @app.get("/r/<key>/graded.xlsx")
     def graded(key):
-        from ..grading.annotate import graded_copy
+        from ..views.annotate import graded_copy
         result = store.get(key)
         if result is None:
             abort(404)
-        report = result.report(page_lang())
         try:
-            data = graded_copy(result.filled, report)
+            data = graded_copy(result.filled, result.graded, page_lang())
         except Exception as e:  # openpyxl could not copy something in the workbook; the grading stands
             app.logger.exception("graded copy of %r failed", result.filename)
             return render("upload.html.j2", 500, error=f"{printable(result.filename)}: the graded copy could not "
@@ -211,7 +190,7 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
             abort(404)
         given = request.args.get("token", "")
         if not token or not hmac.compare_digest(given.encode(), token.encode()):
-            abort(make_response(render("upload.html.j2", 403, error=WORDS[page_lang()]["token"])))
+            abort(make_response(render("upload.html.j2", 403, error=word("web.token", page_lang()))))
 
     @app.get("/class")
     def class_page():
@@ -253,34 +232,20 @@ def attachment(filename: str) -> str:
 
 def tables_view(result: Result, report, lang: str) -> list[dict]:
     """Every table of the sheet as the learner sees it, each answer cell with its status and note number."""
-    ws = result.filled.variant.worksheet
     cells = {c.quantity: c for c in report.cells}
     givens = {g.quantity: g for g in report.givens}
     numbers = {c.quantity: i for i, c in enumerate(noted(report), 1)}
-    out = []
-    for t in ws.tables:
-        rows = []
-        for row in t.rows:
-            shown = []
-            for c in row:
-                role, what = cell_role(ws, c, lang)
-                if role == "answer":
-                    r = cells[what]
-                    shown.append({"kind": f"answer {r.status}", "text": value_text(r.value),
-                                  "mark": MARKS[r.status][0], "note": numbers.get(what), "title": r.feedback})
-                elif role == "given":
-                    g = givens[what]
-                    shown.append({"kind": "given" + (" edited" if g.status == "edited" else ""),
-                                  "text": value_text(g.value)})
-                elif role == "ref":  # an earlier answer shown again: the learner's own
-                    shown.append({"kind": "ref", "text": value_text(cells[what].value)})
-                else:
-                    shown.append({"kind": "text", "text": what})
-            rows.append(shown)
-        out.append({"title": tr(t.title, lang), "note": tr(t.note, lang),
-                    "headers": [tr(c.header, lang) for c in t.columns],
-                    "formulas": [tr(c.formula, lang) for c in t.columns], "rows": rows})
-    return out
+
+    def fill(role: str, name: str) -> dict:
+        if role == "answer":
+            r = cells[name]
+            return {"kind": f"answer {r.status}", "text": value_text(r.value), "mark": MARKS[r.status][0],
+                    "note": numbers.get(name), "title": r.feedback}
+        if role == "given":
+            g = givens[name]
+            return {"kind": "given" + (" edited" if g.status == "edited" else ""), "text": value_text(g.value)}
+        return {"kind": "ref", "text": value_text(cells[name].value)}  # an earlier answer: the learner's own
+    return table_model(result.filled.variant.worksheet, lang, fill)
 
 
 def value_text(value) -> str:

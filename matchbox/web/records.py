@@ -14,32 +14,32 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from ..errors import MatchboxError
-from ..grading.gradebook import COLUMNS, FORMULA_STARTS, rows, rows_csv
-from ..grading.grader import Marking, Report, grade
+from ..grading.grader import Report
+from ..roster import FORMULA_STARTS
+from ..views.feedback import WordedReport, explain
+from ..views.gradebook import COLUMNS, rows, rows_csv
 from ..workbook.reader import Filled
 
 KEEP_SECONDS = 6 * 3600  # a workshop day
-KEEP_RESULTS = 2000  # about 50 KB each: the workbook's bytes and two graded reports
+KEEP_RESULTS = 2000  # about 50 KB each: the workbook's bytes and its report
 
 
 @dataclass
 class Result:
-    """One graded upload. The report is made per language on first view (grading is cheap next to reading)."""
+    """One graded upload: the workbook as read (for its graded copy) and its report, graded once; each view
+    puts it in the page's language."""
     filled: Filled
     filename: str
+    graded: Report
     created: float = field(default_factory=time.monotonic)
-    reports: dict[str, Report] = field(default_factory=dict)
-    marking: Marking = field(default_factory=Marking)
 
-    def report(self, lang: str) -> Report:
-        if lang not in self.reports:  # the feedback follows the page's language, not the workbook's
-            self.reports[lang] = grade(replace(self.filled, lang=lang), self.marking)
-        return self.reports[lang]
+    def report(self, lang: str) -> WordedReport:
+        return explain(self.graded, lang)  # the feedback follows the page's language, not the workbook's
 
 
 class ResultStore:
@@ -106,9 +106,10 @@ class ClassRecord:
             raise MatchboxError(f"{path}: cannot read the gradebook ({e}); name a new file or move this one") \
                 from None
 
-    def record(self, report: Report) -> None:
-        """Keep `report` as its learner's latest (a report with no learner name is kept under its file)."""
-        row = rows([report])[0]
+    def record(self, report: Report, lang: str | None = None) -> None:
+        """Keep `report` as its learner's latest (a report with no learner name is kept under its file), its
+        slips named in `lang`."""
+        row = rows([report], lang)[0]
         name = report.learner or ""
         row["name"] = self._by_key.get(same_name(name), name) if name else f"({report.file})"
         row["checked_at"] = datetime.now().astimezone().isoformat(timespec="seconds")

@@ -8,15 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..exercises.graph import Q, Ref, Table, Worksheet
+from ..worksheet.graph import Q, Ref, Table, Worksheet
+from ..words import LANGS, both, word
 
-SHEETS = {"en": ("Exercise", "Work"), "ja": ("問題", "計算")}
+SHEETS = {lang: (word("sheet.exercise", lang), word("sheet.work", lang)) for lang in LANGS}
 META_SHEET = "matchbox"
-KEY_TITLE = {"en": "ANSWER KEY", "ja": "模範解答"}  # the key's title ends with " — " and this
-LEGEND = {"given": {"en": "given (printed)", "ja": "与えられた値"},
-          "answer": {"en": "your answer", "ja": "解答欄"},
-          "name": {"en": "name", "ja": "名前"},
-          "variant": {"en": "variant", "ja": "問題番号"}}
+KEY_TITLE = both("key-title")  # the key's title ends with " — " and this
+LEGEND = {"given": both("sheet.given"), "answer": both("answer-box"), "name": both("name"),
+          "variant": both("variant")}
 
 
 def column_letter(col: int) -> str:
@@ -100,7 +99,7 @@ def layout(ws: Worksheet, lang: str) -> Layout:
     out.put(work, 1, 1, "title", ws.title, span=work_cols)
     col = 1
     for table in ws.tables:
-        if table.name == "settings":
+        if table.role == "settings":
             for label, value in table.rows:
                 if isinstance(value, Q):
                     out.put(work, 2, col, "label", label)

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MatchboxError, WorkbookError
-from ..exercises import Variant, from_meta
-from ..exercises.graph import tr
+from ..kinds import Variant, from_meta
+from ..worksheet.graph import tr
 from .layout import META_SHEET, Layout, column_letter, layout
 from .locate import blank, grids_of, is_key, locate
 

@@ -11,8 +11,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from ..exercises import Variant
-from ..exercises.graph import display_width, tr
+from ..kinds import Variant
+from ..words import both, word
+from ..worksheet.graph import display_width, tr
 from .layout import KEY_TITLE, META_SHEET, Layout, column_letter as _letter, layout
 
 GIVEN = PatternFill("solid", fgColor="EDEDED")
@@ -23,8 +24,7 @@ THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 LOCKED, UNLOCKED = Protection(locked=True), Protection(locked=False)
 META_PROPERTY = "matchbox"
-META_NOTE = {"en": "This sheet lets `matchbox check` rebuild the answer key. Please leave it as it is.",
-             "ja": "このシートは `matchbox check` が模範解答を作り直すために使います。変更しないでください。"}
+META_NOTE = both("sheet.meta-note")
 
 
 def meta_of(variant: Variant, lang: str, learner: str | None = None) -> dict:
@@ -127,9 +127,8 @@ def write_workbook(variant: Variant, lang: str, path: Path, key: bool = False, l
             if answer_cells[name]:
                 dv = DataValidation(type="decimal", operator="between", formula1="-1E+100", formula2="1E+100",
                                     allow_blank=True, showErrorMessage=True,
-                                    errorTitle={"en": "A number, please", "ja": "数値を入力"}[lang],
-                                    error={"en": "Type a number (for example 0.5 or -1).",
-                                           "ja": "数値を入力してください(例: 0.5、-1)。"}[lang])
+                                    errorTitle=word("sheet.number-title", lang),
+                                    error=word("sheet.number", lang))
                 for coordinate in answer_cells[name]:
                     dv.add(coordinate)
                 sheet.add_data_validation(dv)

@@ -1,0 +1,108 @@
+"""`matchbox check`: grade filled-in workbooks cell by cell; graded copies, a gradebook, Gradescope results."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .options import marking_options
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="WORKBOOK|FOLDER...")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file (a list for several).")
+@click.option("--all", "show_all", is_flag=True, help="List every cell, correct ones too (for several "
+              "workbooks: every workbook's cells, not one line each).")
+@click.option("--annotate", type=click.Path(path_type=Path), metavar="OUT",
+              help="Write a graded copy: green correct, amber carried, lilac simplified, blue rounding note, red "
+                   "incorrect, grey blank, a comment "
+                   "on each cell to look at, a summary sheet in front. For one workbook OUT is the copy "
+                   "(OUT.xlsx) or a folder; for several, a folder (NAME-graded.xlsx each).")
+@click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv",
+              help="Write one CSV row per workbook: name, file, kind, variant, score, max_score, percent, "
+                   "status, slips, error.")
+@click.option("--gradescope", type=click.Path(dir_okay=False, path_type=Path), metavar="results.json",
+              help="Write Gradescope autograder results for the workbooks given (one submission).")
+@click.option("--force", is_flag=True, help="Replace output files that already exist (never a workbook "
+              "being checked).")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None, metavar="N",
+              help="Processes for several workbooks (default: one per core).")
+@marking_options
+def check(files, as_json, show_all, annotate, gradebook, gradescope, force, jobs, carried_credit,
+          rounding_penalty):
+    """Grade filled-in workbooks cell by cell against the answer key.
+
+    Each answer cell is correct, carried (wrong against the key but right from your own earlier
+    answers), simplified (follows from your numbers, but an earlier error made the step trivial: no
+    credit), a rounding note (a rounding habit: named once, charged at most --rounding-penalty marks a
+    sheet), incorrect or blank; a wrong number that a classic slip explains names the slip. Answers are
+    found by their row's and column's labels, so inserted, moved or sorted rows cost nothing.
+
+    A FOLDER is searched for workbooks, in its subfolders too. With several workbooks, each gets one
+    line, then a summary line; a file that cannot be graded gets one line on stderr and the rest are
+    graded as usual.
+
+    \b
+    Exit codes:
+      0  every answer correct or carried, no given number edited, in every workbook
+      1  some answer incorrect or blank, or a given number edited
+      2  a file cannot be graded (the others still are), or an output cannot be written
+
+    The workbooks are only read, never written. Outputs (--annotate, --gradebook, --gradescope) never
+    replace a workbook being checked, nor an existing file without --force.
+    """
+    from ..grading.batch import Checked, Job, Progress, check_all, collect
+    from ..grading.files import copy_targets, refuse_overwrite, write_atomic
+    from ..grading.grader import Marking
+    marking = Marking(carried_credit, rounding_penalty)
+    from ..views.annotate import annotate as write_copy
+    from ..views.terminal import batch_summary, headline, printable, report_text
+    paths, unreadable = collect(list(files), exclude=[annotate] if annotate else [])
+    several = len(paths) + len(unreadable) > 1 or any(f.is_dir() for f in files)
+    targets = copy_targets(list(files), paths, annotate, several) if annotate else {}
+    for out in [*targets.values(), gradebook, gradescope]:
+        if out is not None:
+            refuse_overwrite(out, paths, force)
+
+    results = [Checked(r) for r in unreadable]
+    for r in unreadable:
+        click.echo(f"matchbox: {printable(r.file)}: {r.error}", err=True)
+    progress = Progress(len(paths)) if several and len(paths) >= 10 else None
+    style = (lambda text, colour: click.style(text, fg=colour)) if sys.stdout.isatty() else None
+    for done in check_all([Job(p, targets.get(p), marking, write_copy) for p in paths], jobs):
+        report = done.report
+        if progress:
+            progress.clear()
+        if report.error:
+            click.echo(f"matchbox: {printable(report.file)}: {report.error}", err=True)
+        elif not as_json:
+            click.echo(headline(report) if several and not show_all else
+                       report_text(report, show_all=show_all, style=style))
+        if done.annotate_error:
+            click.echo(f"matchbox: {printable(report.file)}: no graded copy: {done.annotate_error}", err=True)
+        elif done.annotated and not several and not as_json:
+            click.echo(f"  → {printable(done.annotated)}")
+        if progress:
+            progress.advance(Path(report.file).name)
+        results.append(done)
+    if progress:
+        progress.clear()
+    reports = [done.report for done in results]
+    if as_json:
+        from ..views.as_json import report_json
+        data = [report_json(d.report, d.annotated, d.annotate_error) for d in results]
+        click.echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=1))
+    elif several:
+        click.echo(batch_summary(reports))
+
+    if gradebook or gradescope:
+        from ..views.gradebook import gradebook_csv, gradescope_json
+        if gradebook:
+            write_atomic(gradebook, gradebook_csv(reports).encode("utf-8"))
+        if gradescope:
+            write_atomic(gradescope, gradescope_json(reports).encode("utf-8"))
+    if any(r.error for r in reports) or any(d.annotate_error for d in results):
+        sys.exit(2)
+    sys.exit(0 if all(r.passed for r in reports) else 1)

@@ -1,0 +1,54 @@
+"""`matchbox experiment`: one of the workshop's experiments on the engine, as a table and a PNG."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+EXPERIMENT_RUNS = {"activations": 15, "optimizers": 4, "init": 3}  # trainings each experiment makes
+EXPERIMENT_EPOCHS = {"activations": 20, "optimizers": 10, "init": 10}
+
+
+@click.command()
+@click.argument("name", type=click.Choice(list(EXPERIMENT_RUNS)))
+@click.option("--dataset", type=click.Choice(["digits", "mnist"]), default="digits", show_default=True,
+              help="digits: scikit-learn's 8×8 digits, seconds; mnist: minutes.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="A folder with MNIST's four IDX files.")
+@click.option("--epochs", type=click.IntRange(1, 1000), default=None,
+              help="Epochs of each training run  [default: activations 20, optimizers 10, init 10]")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder for the PNG.")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+def experiment(name, dataset, data_dir, epochs, seed, out, as_json):
+    """Run one of the workshop's experiments on the engine: a table, and a PNG to look at.
+
+    \b
+    activations  sigmoid, tanh and ReLU networks of 2 to 6 hidden layers, trained alike by
+                 SGD: deep sigmoid networks stop learning, ReLU keeps going
+    optimizers   SGD, Momentum, AdaGrad and Adam from the same start: test loss per epoch
+    init         small random weights vs Xavier vs He: histograms of each layer's activations,
+                 and how far a 5-layer ReLU network gets
+    """
+    from ..training.data import load_dataset
+    from ..training.experiments import EXPERIMENTS
+    from ..training.plots import experiment as draw
+    from ..views.terminal import text_table
+    data = load_dataset(dataset, data_dir)
+    epochs = epochs or EXPERIMENT_EPOCHS[name]
+    total = EXPERIMENT_RUNS[name] * epochs * len(data.t_train)
+    show_bar = sys.stderr.isatty() and not as_json
+    with click.progressbar(length=total, label=f"{name} on {dataset}", file=sys.stderr if show_bar else None,
+                           hidden=not show_bar) as bar:
+        result = EXPERIMENTS[name](data, epochs=epochs, seed=seed, on_batch=bar.update)
+    plot = draw(result, out / f"experiment-{name}-{dataset}.png", f"{name} on {dataset} ({epochs} epochs each)")
+    if as_json:
+        click.echo(json.dumps({"experiment": name, "dataset": dataset, "epochs": epochs, "seed": seed,
+                               "columns": result.columns, "rows": result.rows, "plot_file": str(plot)},
+                              ensure_ascii=False, indent=1))
+        return
+    click.echo(text_table(result.columns, [""] * len(result.columns), [[str(c) for c in r] for r in result.rows]))
+    click.echo(f"plot: {plot}")

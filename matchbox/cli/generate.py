@@ -1,0 +1,63 @@
+"""`matchbox generate`: learner sheets and their answer keys, one variant per learner if asked."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .options import parse_langs, require_kind_or_spec, variant_options
+from .sheets import parse_formats, write_sheet
+
+
+@click.command()
+@click.argument("kind", required=False)
+@variant_options
+@click.option("--count", type=click.IntRange(1, 500), default=1, show_default=True,
+              help="Write this many distinct variants (seeds SEED, SEED+1, ...).")
+@click.option("--lang", "langs", default="en", show_default=True, metavar="en|ja|en,ja",
+              help="Language of the sheets; en,ja writes both.")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder under which worksheets/ and answers/ are written.")
+@click.option("--format", "formats", default="xlsx", show_default=True, metavar="xlsx|html|pdf[,...]",
+              help="What to write: the workbook, a printable HTML sheet (print it from a browser), a PDF; "
+                   "several with commas.")
+@click.option("--roster", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A CSV of learners (a 'name' column, or names in the first column): one distinct variant each, "
+                   "their name on the sheet and in the workbook, and a class list for you.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def generate(kind, seed, spec, count, langs, formats, roster, out, as_json):
+    """Write learner sheets to worksheets/ and answer keys to answers/.
+
+    KIND is a built-in exercise kind (see `matchbox list`); or give --spec FILE for your own exercise.
+
+    \b
+    matchbox generate perceptron --seed 3 --format xlsx,pdf --lang ja
+    matchbox generate matchbox --roster learners.csv --lang ja
+    """
+    require_kind_or_spec(kind, spec)
+    langs = parse_langs(langs)
+    formats = parse_formats(formats)
+    from ..kinds import variants
+    from ..roster import read_roster, write_class_list
+    learners = read_roster(roster) if roster else [None] * count
+    written = []
+    for v, learner in zip(variants(kind, seed, len(learners), str(spec) if spec else None), learners):
+        for lang in langs:
+            entry = {"variant": v.id, "kind": v.kind, "lang": lang, "learner": learner}
+            for fmt in formats:
+                entry[fmt] = str(write_sheet(v, lang, fmt, out / "worksheets" / f"{v.id}-{lang}.{fmt}",
+                                             learner=learner))
+                entry[f"{fmt}_key"] = str(write_sheet(v, lang, fmt, out / "answers" / f"{v.id}-{lang}-key.{fmt}",
+                                                      key=True, learner=learner))
+            written.append(entry)
+    if roster:
+        class_list = write_class_list(written, out / "worksheets" / "class-list.csv")
+    if as_json:
+        click.echo(json.dumps(written, ensure_ascii=False))
+        return
+    for w in written:
+        files = "  ".join(f"{w[f]}  key: {w[f + '_key']}" for f in formats)
+        click.echo(f"{w['variant']} ({w['lang']}{', ' + w['learner'] if w['learner'] else ''}): {files}")
+    if roster:
+        click.echo(f"class list: {class_list}")

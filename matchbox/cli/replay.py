@@ -1,0 +1,60 @@
+"""`matchbox replay`: a hand exercise continued by the engine, and a plot of where it goes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("source", required=False, metavar="[KIND|WORKBOOK]")
+@click.option("--seed", type=int, default=1, show_default=True, help="The variant of a built-in kind.")
+@click.option("--spec", type=click.Path(dir_okay=False, path_type=Path), help="An exercise of your own.")
+@click.option("--steps", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
+              help="How many steps the engine takes in all.")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder for the PNG.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def replay(source, seed, spec, steps, out, as_json):
+    """Continue a hand exercise with the engine and plot where it goes.
+
+    The first steps are the sheet's; the engine goes on with the same rule from the same start. From a
+    filled-in WORKBOOK the learner's own numbers are drawn as the first points. Perceptron kinds plot
+    their weights (a perceptron also its decision line), neuron and backprop the error E, descent and
+    optimizers the height f.
+
+    \b
+    matchbox replay perceptron --seed 3 --steps 200
+    matchbox replay my-filled.xlsx
+    matchbox replay --spec mazur.toml --steps 10000
+    """
+    from ..kinds import from_spec, sampled
+    from ..training.replay import plot
+    from ..training.replay import replay as run
+    typed = None
+    if spec:
+        variant = from_spec(spec, seed)
+    elif source and source.lower().endswith((".xlsx", ".xlsm")):
+        from ..grading.numbers import NotANumber, parse_number
+        from ..workbook.reader import read_filled
+        filled = read_filled(Path(source))
+        variant, typed = filled.variant, {}
+        for name, raw in filled.values.items():
+            try:
+                typed[name] = parse_number(raw)
+            except NotANumber:
+                pass
+    elif source:
+        variant = sampled(source, seed)
+    else:
+        raise click.UsageError("give a KIND, a WORKBOOK or --spec")
+    result = run(variant, steps, typed)
+    png = plot(result, out / f"replay-{variant.id}.png", f"{variant.id}: {steps:,} steps by the engine")
+    summary = {"variant": variant.id, "kind": variant.kind, "steps": steps, "sheet_steps": result.sheet_steps,
+               **{k: v for k, v in result.summary.items()}, "plot_file": str(png)}
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
+        return
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")

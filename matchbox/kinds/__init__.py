@@ -1,0 +1,151 @@
+"""Exercise kinds and their variants: the registry KINDS, and Variant, built from a seed, a spec or a workbook.
+
+A kind is one module here (kinds/parts/ holds what several kinds share), the only place that knows its
+quantities. It provides:
+  TITLE                       the sheet's title, {"en": ..., "ja": ...}
+  sample(dice) -> dict        a candidate variant's spec, drawn with the seeded dice
+  settle(params) -> dict|None the hand-friendly test: accept, trim or reject a candidate
+  normalize(spec, dice)       validated, canonical parameters: the form a spec file has, defaults filled, the
+                              trial order resolved (workbooks store them; from_meta normalizes them again)
+  build(params) -> Worksheet  the quantities, their steps and the tables (a table of givens repeated above the
+                              work tables has role="settings")
+and optionally
+  figures(variant, lang, key) -> list[dict]   SVG pictures for the printed sheet or key (worksheet/figures.py)
+  replay(variant, steps, typed) -> Replay     the exercise continued by the engine (worksheet/replay.py)
+Adding a kind: its module, one line in KINDS, its README section and tests, then `matchbox pack`.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from ..errors import MatchboxError, SpecError
+from ..worksheet.dice import Dice
+from ..worksheet.spec import Spec, load_toml
+
+# kind name -> module, imported on first use so `matchbox --help` stays fast
+KINDS = {
+    "counting": "counting",
+    "matchbox": "brain",
+    "perceptron": "perceptron",
+    "activations": "activations",
+    "neuron": "neuron",
+    "backprop": "backprop",
+    "softmax": "softmax",
+    "descent": "descent",
+    "conv": "conv",
+    "optimizers": "optimizers",
+}
+
+
+def kind_module(kind: str):
+    if kind not in KINDS:
+        raise MatchboxError(f"unknown exercise kind {kind!r} (choose from: {', '.join(KINDS)})")
+    return importlib.import_module(f"{__name__}.{KINDS[kind]}")
+
+
+def digest(kind: str, params: dict) -> str:
+    blob = json.dumps({"kind": kind, "params": params}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Variant:
+    """One exercise, fully determined: its kind, canonical parameters and the seed that made them."""
+
+    kind: str
+    params: dict
+    seed: int
+    name: str  # the kind for built-in variants, the spec file's stem for spec variants
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}-{self.seed}"
+
+    @property
+    def digest(self) -> str:
+        return digest(self.kind, self.params)
+
+    @cached_property
+    def worksheet(self):
+        return kind_module(self.kind).build(self.params)
+
+    def meta(self) -> dict:
+        from .. import FORMAT_VERSION, __version__
+        return {"format": FORMAT_VERSION, "matchbox": __version__, "kind": self.kind, "name": self.name,
+                "seed": self.seed, "params": self.params, "digest": self.digest}
+
+
+def sampled(kind: str, seed: int) -> Variant:
+    """The built-in variant of `kind` for `seed`: hand-friendly numbers, the same on every machine."""
+    module = kind_module(kind)
+    dice = Dice(seed)
+    for _ in range(20_000):  # the strictest kind (perceptron) accepts about 1 draw in 270
+        params = module.settle(module.normalize(Spec(module.sample(dice)), dice))
+        if params is not None:
+            return Variant(kind, params, seed, kind)
+    raise MatchboxError(f"no hand-friendly {kind} variant found for seed {seed}; try another seed")
+
+
+def from_spec(source: str | Path | dict, seed: int = 1, kind: str | None = None) -> Variant:
+    """A variant from an instructor's spec (a TOML path or an already-read dict)."""
+    if isinstance(source, dict):
+        data, name = dict(source), None
+    else:
+        data, name = load_toml(source), Path(source).stem
+    spec_kind = data.get("kind", kind)
+    if spec_kind is None:
+        raise SpecError(f"spec key 'kind': is required (one of: {', '.join(KINDS)})")
+    if kind is not None and spec_kind != kind:
+        raise SpecError(f"spec key 'kind': the spec says {spec_kind!r} but {kind!r} was asked for")
+    if not isinstance(spec_kind, str) or spec_kind not in KINDS:
+        raise SpecError(f"spec key 'kind': must be one of {', '.join(KINDS)}, got {spec_kind!r}")
+    params = kind_module(spec_kind).normalize(Spec(data), Dice(seed))
+    return Variant(spec_kind, params, seed, name or spec_kind)
+
+
+def from_meta(meta: dict) -> Variant:
+    """Rebuild the variant a workbook was made from, refusing parameters that were tampered with."""
+    from .. import FORMAT_VERSION
+    try:
+        kind, params, seed, name = meta["kind"], meta["params"], int(meta["seed"]), str(meta["name"])
+        fmt = int(meta["format"])
+    except (KeyError, TypeError, ValueError, OverflowError):
+        raise MatchboxError("the workbook's stored matchbox parameters are incomplete") from None
+    if fmt > FORMAT_VERSION:
+        raise MatchboxError(f"the workbook was made by a newer matchbox (format {fmt}); upgrade matchbox")
+    if not isinstance(params, dict) or kind not in KINDS:
+        raise MatchboxError("the workbook's stored matchbox parameters are damaged")
+    if digest(kind, params) != meta.get("digest"):
+        raise MatchboxError("the workbook's stored matchbox parameters were altered (checksum mismatch)")
+    try:
+        # Normalising again validates them, and fills keys added since the workbook was made with their
+        # defaults (which keep the old behaviour), so an older workbook still grades.
+        canonical = kind_module(kind).normalize(Spec(json.loads(json.dumps(params))), Dice(seed))
+    except SpecError as e:
+        raise MatchboxError(f"the workbook's stored matchbox parameters are invalid: {e}") from None
+    return Variant(kind, canonical, seed, name)
+
+
+def variants(kind: str | None, seed: int, count: int, spec: str | None = None) -> list[Variant]:
+    """`count` distinct variants, from seed, seed + 1, ... (skipping seeds that repeat a variant)."""
+    out: list[Variant] = []
+    seen: set[str] = set()
+    for s in range(seed, seed + 50 * count):
+        v = from_spec(spec, s, kind) if spec else sampled(kind, s)
+        if v.digest not in seen:
+            seen.add(v.digest)
+            out.append(v)
+            if len(out) == count:
+                return out
+    raise MatchboxError(f"only {len(out)} distinct variants found; the spec has nothing random to vary "
+                        "(set shuffle = true to vary the order)" if spec else
+                        f"only {len(out)} distinct {kind} variants found")
+
+
+def titles() -> list[dict]:
+    return [{"kind": k, "title": kind_module(k).TITLE} for k in KINDS]

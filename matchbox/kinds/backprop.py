@@ -1,0 +1,264 @@
+"""`backprop`: a two-layer network learns by backpropagation, every quantity of one step by hand.
+
+Weights are stored as the engine's Affine layers hold them, x @ W: `hidden_weights[i][j]` (written wᵢⱼ) joins
+input xᵢ to hidden unit hⱼ, `output_weights[j][k]` (vⱼₖ) joins hⱼ to output unit oₖ. Each step presents one
+sample: the forward pass (uⱼ = Σᵢ xᵢwᵢⱼ + bⱼ, hⱼ = f(uⱼ); zₖ = Σⱼ hⱼvⱼₖ + cₖ, yₖ = g(zₖ)), the error
+E = ½Σₖ(tₖ − yₖ)², the output deltas δₖ = (yₖ − tₖ)·g'(zₖ), the hidden deltas δⱼ = (Σₖ δₖvⱼₖ)·f'(uⱼ) with the
+output weights from before the update, every gradient and every new weight. A forward pass with the final
+weights shows the error after the update.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..worksheet.figures import Canvas, falling_error, run_of
+from ..worksheet.graph import Column, Q, Table, Text, Worksheet, tr
+from ..worksheet.replay import Replay
+from ..worksheet.spec import Spec
+from .parts.backprop_sheet import Names, Place, Sheet
+from .parts.network import (ACTIVATIONS, ERROR, engine_errors, join, one_decimal, precision_note, read_precision,
+                            read_samples, read_steps, step_title)
+
+KIND = "backprop"
+TITLE = {"en": "Backpropagation: a two-layer network learns", "ja": "誤差逆伝播法: 2層のネットワークの学習"}
+HIDDEN = ("sigmoid", "tanh", "relu")
+OUTPUT = ("sigmoid", "identity", "tanh")
+BIASES = ("per_unit", "per_layer", "none")
+LIMITS = (("input", 6), ("hidden unit", 6), ("output unit", 4))  # a network a person can work by hand
+MOST_STEPS = 20
+CAPTION = {"en": "The network and its starting weights", "ja": "ネットワークと重みの初期値"}
+
+
+def sample(dice) -> dict:
+    """A 2-2-1 network on one row of XOR: inputs 0/1, one-decimal weights and biases, η = 0.5 or 1."""
+    x = dice.choice([[0, 1], [1, 0], [1, 1]])
+    return {"shape": [2, 2, 1],
+            "hidden_weights": [[one_decimal(dice, -1, 1, nonzero=True) for _ in range(2)] for _ in range(2)],
+            "output_weights": [[one_decimal(dice, -1, 1, nonzero=True)] for _ in range(2)],
+            "hidden_bias": [one_decimal(dice, -0.5, 0.5) for _ in range(2)],
+            "output_bias": [one_decimal(dice, -0.5, 0.5)],
+            "inputs": x, "targets": [x[0] ^ x[1]],
+            "learning_rate": dice.choice([0.5, 1])}
+
+
+def settle(params: dict) -> dict | None:
+    """Accept a candidate whose deltas show at 4 decimals and whose error visibly goes down."""
+    key = build(params).key()
+    _, hidden, out = params["shape"]
+    if any(abs(key[f"dh1_{j + 1}"]) < 0.005 for j in range(hidden)):
+        return None
+    if any(abs(key[f"do1_{k + 1}"]) < 0.02 for k in range(out)):
+        return None
+    return params if key["Ea1"] < key["E1"] - 0.001 else None
+
+
+def normalize(spec: Spec, dice) -> dict:
+    out: dict = {}
+    title = spec.string("title", None)
+    if title:
+        out["title"] = title
+    out["shape"] = n, hidden, k = read_shape(spec)
+    out["hidden"] = spec.string("hidden", "sigmoid", choices=HIDDEN)
+    out["output"] = spec.string("output", "sigmoid", choices=OUTPUT)
+    out["hidden_weights"] = read_matrix(spec, "hidden_weights", n, hidden, "input", "hidden unit")
+    out["output_weights"] = read_matrix(spec, "output_weights", hidden, k, "hidden unit", "output unit")
+    out["biases"] = mode = spec.string("biases", "per_unit", choices=BIASES)
+    for key, size in (("hidden_bias", hidden), ("output_bias", k)):
+        if mode == "none":
+            if spec.has(key):
+                raise spec.fail(key, "the network has no biases (biases = \"none\")")
+        elif mode == "per_layer":
+            out[key] = spec.number(key, 0)
+        elif isinstance(spec.raw(key, 0), list):
+            out[key] = spec.numbers(key, length=size)
+        else:  # one number: every unit of the layer starts from it
+            out[key] = [spec.number(key, 0)] * size
+    out["learn_biases"] = spec.boolean("learn_biases", mode != "none")
+    if mode == "none" and out["learn_biases"]:
+        raise spec.fail("learn_biases", "the network has no biases to learn (biases = \"none\")")
+    out["weight_names"] = spec.string("weight_names", "matrix", choices=("matrix", "numbered"))
+    out["learning_rate"] = spec.number("learning_rate", 0.5, above=0)
+    out["samples"] = read_samples(spec, ("inputs", "targets"),
+                                  lambda s: {"inputs": s.numbers("inputs", length=n),
+                                             "targets": s.numbers("targets", length=k)})
+    out.update(read_steps(spec, [s["name"] for s in out["samples"]], dice, MOST_STEPS))
+    out["decimals"] = read_precision(spec)
+    spec.finish("kind")
+    return out
+
+
+def read_shape(spec: Spec) -> list[int]:
+    """[inputs, hidden units, outputs]: the `shape` key, or what the weight matrices say."""
+    if spec.has("shape"):
+        shape = spec.numbers("shape", length=3, integer=True)
+    else:
+        rows, cols = _size(spec, "hidden_weights"), _size(spec, "output_weights")
+        shape = [rows[0], rows[1], cols[1]]
+    for i, (what, most) in enumerate(LIMITS):
+        if not 1 <= shape[i] <= most:
+            raise spec.fail(f"shape[{i}]" if spec.has("shape") else "hidden_weights" if i < 2 else "output_weights",
+                            f"1 to {most} {what}s, got {shape[i]}")
+    return shape
+
+
+def _size(spec: Spec, key: str) -> tuple[int, int]:
+    value = spec.raw(key)
+    if not isinstance(value, list) or not value or not isinstance(value[0], list):
+        raise spec.fail(key, "expected a list of rows of numbers, e.g. [[0.1, 0.2], [0.3, 0.4]]")
+    return len(value), len(value[0])
+
+
+def read_matrix(spec: Spec, key: str, rows: int, cols: int, row_what: str, col_what: str) -> list[list]:
+    value = spec.raw(key)
+    if not isinstance(value, list) or len(value) != rows:
+        got = len(value) if isinstance(value, list) else repr(value)
+        raise spec.fail(key, f"expected {rows} rows (one per {row_what}, each with one weight per {col_what}), "
+                             f"got {got}")
+    out = []
+    for i, row in enumerate(value):
+        if not isinstance(row, list) or len(row) != cols:
+            got = len(row) if isinstance(row, list) else repr(row)
+            raise spec.fail(f"{key}[{i}]", f"expected {cols} numbers (one per {col_what}), got {got}")
+        out.append([spec._check_number(f"{key}[{i}][{j}]", v, False) for j, v in enumerate(row)])
+    return out
+
+
+def build(params: dict) -> Worksheet:
+    ws = Worksheet(KIND, params.get("title", TITLE), instructions(params), precision_note(params["decimals"]))
+    add_settings(ws, params)
+    sheet = Sheet(params, ws)
+    state = sheet.givens()
+    names = [s["name"] for s in params["samples"]]
+    several = len(names) > 1
+    for step, name in enumerate(params["trials"], start=1):
+        where = ({"en": f"step {step} ({name})", "ja": f"ステップ{step}({name})"} if several
+                 else {"en": f"step {step}", "ja": f"ステップ{step}"})
+        place = Place(str(step), step_title(step, name, params), where)
+        s = names.index(name) + 1
+        hs, ys = sheet.forward(place, state, s)
+        do = sheet.output_backward(place, s, hs, ys)
+        dh = sheet.hidden_backward(place, state, s, hs, do)
+        state = sheet.update(place, state, do, dh)
+    for s, name in enumerate(names, start=1):
+        place = (Place(f"a{s}", {"en": f"After the update (sample {name}) — ", "ja": f"更新後(サンプル {name}) — "},
+                       {"en": f"after the update ({name})", "ja": f"更新後({name})"}) if several else
+                 Place(f"a{s}", {"en": "After the update — ", "ja": "更新後 — "},
+                       {"en": "after the update", "ja": "更新後"}))
+        sheet.forward(place, state, s)
+    return ws
+
+
+def instructions(params: dict) -> Text:
+    names = Names(params)
+    f, g = ACTIVATIONS[params["hidden"]], ACTIVATIONS[params["output"]]
+    n, hidden, out = params["shape"]
+    if names.numbered:
+        last = names.w(n - 1, 0)
+        weights = {"en": (f"The weights are numbered unit by unit: {names.w(0, 0)}…{last} lead into h₁, and so "
+                          f"on; from {names.v(0, 0)} on they lead into o₁ (the weights table lists each one's "
+                          "ends). "),
+                   "ja": (f"重みはユニットごとに番号が付いています: {names.w(0, 0)}〜{last} が h₁ への重み、以下"
+                          f"同様で、{names.v(0, 0)} からが o₁ への重みです(重みの表にどこからどこへかを示します)。")}
+    else:
+        weights = {"en": "Weight wᵢⱼ joins input xᵢ to hidden unit hⱼ, and vⱼₖ joins hⱼ to output unit oₖ. ",
+                   "ja": "重み wᵢⱼ は入力 xᵢ から中間層のユニット hⱼ へ、vⱼₖ は hⱼ から出力層のユニット oₖ "
+                         "への重みです。"}
+    return join(
+        {"en": (f"A network with {_count(n, 'input')}, {_count(hidden, 'hidden unit')} "
+                f"({f.name['en']}) and {_count(out, 'output unit')} ({g.name['en']}) learns by "
+                "backpropagation. "),
+         "ja": (f"入力 {n} 個、中間層 {hidden} ユニット({f.name['ja']})、出力層 {out} ユニット"
+                f"({g.name['ja']})のネットワークを誤差逆伝播法で学習させます。")},
+        weights,
+        {"en": ("For each step, fill the tables from top to bottom: the forward pass, the error "
+                "E = ½Σ(t − y)², the output layer's deltas and gradients, the hidden layer's deltas (with the "
+                "output weights from before the update) and gradients, and the new weights w' = w − η·∂E/∂w, "
+                "which the next step uses. Finally, a forward pass with the new weights gives the error after "
+                "the update."),
+         "ja": ("ステップごとに表を上から順に埋めます: 順伝播、誤差 E = ½Σ(t − y)²、出力層のデルタと勾配、"
+                "中間層のデルタ(出力層の重みは更新前の値を使います)と勾配、新しい重み w' = w − η·∂E/∂w"
+                "(次のステップはこの重みを使います)。最後に新しい重みで順伝播し、更新後の誤差を求めます。")})
+
+
+def add_settings(ws: Worksheet, params: dict) -> None:
+    """η and the settings: the network's shape, its activations and its biases."""
+    f, g = ACTIVATIONS[params["hidden"]], ACTIVATIONS[params["output"]]
+    lr = ws.given("lr", params["learning_rate"], {"en": "learning rate η", "ja": "学習率 η"})
+    bias_mode = {"per_unit": {"en": "one per unit", "ja": "ユニットごと"},
+                 "per_layer": {"en": "one shared by each layer", "ja": "層ごとに1つ(共有)"},
+                 "none": {"en": "none", "ja": "なし"}}[params["biases"]]
+    if params["biases"] != "none":
+        bias_mode = join(bias_mode, {"en": ", learned", "ja": "、学習する"} if params["learn_biases"]
+                         else {"en": ", fixed", "ja": "、固定"})
+    ws.table(Table("settings", {"en": "Given", "ja": "与えられた値"},
+                   [Column("", width=24), Column({"en": "value", "ja": "値"}, width=22)],
+                   [[{"en": "learning rate η", "ja": "学習率 η"}, Q(lr)],
+                    [{"en": "network (inputs-hidden-outputs)", "ja": "ネットワーク(入力-中間-出力)"},
+                     "-".join(map(str, params["shape"]))],
+                    [{"en": "hidden layer activation", "ja": "中間層の活性化関数"},
+                     join(f.name, f" hⱼ = {f.apply.format(u='uⱼ')}")],
+                    [{"en": "output layer activation", "ja": "出力層の活性化関数"},
+                     join(g.name, f" yₖ = {g.apply.format(u='zₖ')}")],
+                    [{"en": "biases", "ja": "バイアス"}, bias_mode]], role="settings"))
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("s" if n != 1 else "")
+
+
+def figures(variant, lang: str, key: bool) -> list[dict]:
+    """The network with its starting weights; in the key also the error falling step by step."""
+    out = [network_figure(variant.params, lang)]
+    error = falling_error(run_of(variant.worksheet.answer_key(), ERROR, 1), lang) if key else None
+    return out + [error] if error else out
+
+
+def network_figure(p: dict, lang: str) -> dict:
+    n, h, k = p["shape"]
+    c = Canvas(330, 60 + 55 * max(n, h, k), 0, 2, 0, max(n, h, k), margin=30)
+    W, V = np.array(p["hidden_weights"]), np.array(p["output_weights"])
+
+    def pos(layer, i, count):
+        return layer, max(n, h, k) * (1 - (i + 0.5) / count)
+
+    for i in range(n):
+        for j in range(h):
+            (xa, ya), (xb, yb) = pos(0, i, n), pos(1, j, h)
+            c.line(xa, ya, xb, yb, 0.8, "#777")
+            c.text(c.X(xa + 0.3 * (xb - xa)), c.Y(ya + 0.3 * (yb - ya)) - 2, f"{W[i, j]:g}", 7.5)
+    for j in range(h):
+        for m in range(k):
+            (xa, ya), (xb, yb) = pos(1, j, h), pos(2, m, k)
+            c.line(xa, ya, xb, yb, 0.8, "#777")
+            c.text(c.X(xa + 0.3 * (xb - xa)), c.Y(ya + 0.3 * (yb - ya)) - 2, f"{V[j, m]:g}", 7.5)
+    for layer, count, label in ((0, n, "x"), (1, h, "h"), (2, k, "o")):
+        for i in range(count):
+            x, y = pos(layer, i, count)
+            c.raw(f'<circle cx="{c.X(x):.1f}" cy="{c.Y(y):.1f}" r="11" fill="white" stroke="#111"/>')
+            sub = "₀₁₂₃₄₅₆₇₈₉"[i + 1] if i < 9 else str(i + 1)
+            c.text(c.X(x), c.Y(y) + 3, f"{label}{sub}", 8.5)
+    return {"svg": c.svg(), "caption": tr(CAPTION, lang)}
+
+
+def replay(variant, steps: int, typed: dict | None) -> Replay:
+    """The error E of each step, the engine's Affine layers and activations going on from the sheet's start."""
+    from ..engine.layers import ACTIVATIONS as LAYERS, Affine
+    p = variant.params
+    n, h, k = p["shape"]
+    if p["biases"] == "none":
+        b, c = np.zeros(h), np.zeros(k)
+    else:
+        b = np.broadcast_to(np.array(p["hidden_bias"], float), (h,)).copy()
+        c = np.broadcast_to(np.array(p["output_bias"], float), (k,)).copy()
+    layers = [Affine(np.array(p["hidden_weights"], float), b), LAYERS[p["hidden"]](),
+              Affine(np.array(p["output_weights"], float), c), LAYERS[p["output"]]()]
+    if p["biases"] == "none" or not p.get("learn_biases", True):
+        shared = {0: False, 2: False}
+    elif p["biases"] == "per_layer":
+        shared = {0: True, 2: True}
+    else:
+        shared = {}
+    errors = engine_errors(layers, p["samples"], p["trials"], steps, p["learning_rate"], shared)
+    out = Replay("error E = ½Σ(t − y)²", {"E": errors}, sheet_steps=len(p["trials"]), first_step=1, log_scale=True)
+    out.summary.update(first_error=float(errors[0]), last_error=float(errors[-1]))
+    return out.draw_learner(typed, {"E": ERROR.format})
