@@ -2,7 +2,20 @@
 
 
 class MatchboxError(Exception):
-    """Anything that stops matchbox from doing what was asked, in words the user can act on."""
+    """Anything that stops matchbox from doing what was asked, in words the user can act on.
+
+    str(error) is the English line; `ja` the same line in Japanese where a Japanese view shows it (the
+    checking page in Japanese, `check` of a Japanese workbook); `lang` the language of the workbook the error
+    is about, once the workbook said it."""
+
+    def __init__(self, message: str = "", ja: str | None = None, lang: str | None = None):
+        super().__init__(message)
+        self.ja = ja
+        self.lang = lang
+
+    def said(self, lang: str) -> str:
+        """The message in `lang` (English where no Japanese line was given)."""
+        return self.ja if lang == "ja" and self.ja else str(self)
 
 
 class SpecError(MatchboxError):

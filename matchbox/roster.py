@@ -28,9 +28,19 @@ def safe(value):
 def read_roster(path: Path) -> list[str]:
     """Learner names from a CSV: the 'name' (or '名前') column, else the first column; blank lines skipped."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise MatchboxError(f"{path}: the roster must be a UTF-8 CSV file") from None
+        data = path.read_bytes()
+    except OSError as e:
+        raise MatchboxError(f"{path}: cannot read the roster ({e.strerror or e})") from None
+    text = None
+    for encoding in ("utf-8-sig", "cp932"):  # CSV UTF-8 (with or without BOM), else Japanese Excel's Shift_JIS
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            pass
+    if text is None:
+        raise MatchboxError(f"{path}: the roster cannot be read; save it as CSV UTF-8 "
+                            "(CSV UTF-8 で保存してください)", ja=f"{path}: 名簿を読めません。CSV UTF-8 で保存してください")
     rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
     if not rows:
         raise MatchboxError(f"{path}: the roster has no names")
@@ -46,11 +56,27 @@ def read_roster(path: Path) -> list[str]:
     return names
 
 
-def write_class_list(written: list[dict], path: Path) -> Path:
-    """learner → variant and files, for the instructor; safe to open in a spreadsheet.
+CLASS_LISTS = "class-lists"  # beside worksheets/ and answers/: the instructor's, never handed to learners
+
+
+def class_list_path(out: Path, exercise: str) -> Path:
+    """Where `generate --roster` keeps an exercise's class list (`exercise`: the kind or the spec's name)."""
+    return out / CLASS_LISTS / f"{exercise}-class-list.csv"
+
+
+def refuse_class_list(path: Path, force: bool) -> None:
+    """A class list is the only record of who got which variant: replaced only when asked."""
+    if path.exists() and not force:
+        raise MatchboxError(f"{path}: a class list is already there; add --force to replace it")
+
+
+def write_class_list(written: list[dict], path: Path, force: bool = False) -> Path:
+    """learner → variant and files, for the instructor; safe to open in a spreadsheet. An existing list is
+    replaced only with `force`.
 
     `written` is what `generate` wrote: one dict per sheet with variant, kind, lang, learner and a path per file.
     """
+    refuse_class_list(path, force)
     buffer = io.StringIO()
     out = csv.writer(buffer)
     files = [k for k in written[0] if k not in ("variant", "kind", "lang", "learner")]

@@ -61,7 +61,7 @@ def test_graded_copy_colours_comments_and_summary(tmp_path, lang):
     bad = next(c for c in report.cells if c.quantity == wrong)
     comment = wb[bad.sheet][bad.cell].comment.text
     expected_words = {"en": ("expected -1", "d = t − y", "sign of the difference reversed"),
-                      "ja": ("正しくは -1", "d = t − y", "誤差の符号が逆")}[lang]
+                      "ja": ("正しくは -1", "d = t − y", "誤差の符号の取り違え")}[lang]
     assert all(w in comment for w in expected_words), comment
     lr = next(g for g in report.givens if g.quantity == "lr")
     assert colour(wb[lr.sheet][lr.cell]) == "FF9999" and "1" in wb[lr.sheet][lr.cell].comment.text
@@ -112,3 +112,35 @@ def test_annotate_into_a_folder_and_not_for_a_file_that_cannot_be_graded(tmp_pat
     empty.write_bytes(b"")
     r = run_cli("check", empty, "--annotate", tmp_path / "empty-graded.xlsx")
     assert r.returncode == 2 and not (tmp_path / "empty-graded.xlsx").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_each_heading_of_the_summary_stands_over_its_own_count(tmp_path, lang):
+    """The summary sheet read back cell by cell: the heading above each count names the status of the cells
+    counted (so 「不正解」 never stands over the carried count), per table, and each legend colour is its
+    heading's colour."""
+    from matchbox.views.annotate import copy_words
+    v, filled, _ = slipped(tmp_path, lang)
+    out = tmp_path / "graded.xlsx"
+    run_cli("check", filled, "--annotate", out)
+    report = grade(read_filled(filled))
+    summary = openpyxl.load_workbook(out).worksheets[0]
+    rows = [list(row) for row in summary.iter_rows()]
+    by_name = {copy_words(lang)[s]: s for s in COLOURS}  # each status's heading on the summary sheet
+    assert len(by_name) == len(COLOURS)
+    head = next(i for i, row in enumerate(rows) if sum(c.value in by_name for c in row) == len(COLOURS))
+    columns = {j: by_name[c.value] for j, c in enumerate(rows[head]) if c.value in by_name}
+    titles = {s["title"]: s["section"] for s in report.sections}
+    body = [row for row in rows[head + 1:head + 1 + len(titles)]]
+    assert [row[0].value for row in body] == list(titles)
+    seen = set()
+    for row in body:
+        section = titles[row[0].value]
+        for j, status in columns.items():
+            count = sum(c.status == status and c.section == section for c in report.cells)
+            assert row[j].value == count, (row[0].value, rows[head][j].value, row[j].value)
+            seen.add(status) if count else None
+    assert {"carried", "incorrect", "blank", "correct"} <= seen  # the test sees the columns that could swap
+    legend = next(row for row in rows[head + 1:] if row[1].value in by_name)
+    for cell in legend[1:len(COLOURS) + 1]:
+        assert colour(cell) == COLOURS[by_name[cell.value]]

@@ -1,6 +1,7 @@
 """End to end: generate -> fill as a learner would -> check."""
 import hashlib
 import json
+import re
 
 import pytest
 
@@ -301,3 +302,34 @@ def test_formulas_without_values_name_their_cells_when_libreoffice_is_missing(tm
     assert r.returncode == 2 and r.stderr.count("\n") == 1
     assert f"1 answer cell(s) hold a formula with no saved value (Work!{home.cell})" in r.stderr
     assert "install LibreOffice" in r.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_mistakes_come_first_and_carried_cells_fold_into_one_line_per_table(tmp_path, lang):
+    """Two slips, each carried on: the terminal lists the two wrong cells first, then one line per table for
+    the cells that follow from the learner's own numbers; `--all` still lists every cell."""
+    v, learner, _ = make_workbooks(tmp_path, "matchbox", 3, lang)
+    ws = v.worksheet
+    own, names = ws.key(), list(ws.quantities)
+    for slip in (ws.answers[3].name, ws.answers[len(ws.answers) // 2].name):
+        own[slip] += 1
+        for q in ws.answers:
+            if names.index(q.name) > names.index(slip):
+                own[q.name] = ws.evaluate(q.name, own)
+    filled = fill(learner, v, lang, {q.name: own[q.name] for q in ws.answers}, tmp_path / "slips.xlsx")
+    report = grade(read_filled(filled))
+    wrong = [c for c in report.cells if c.status == "incorrect"]
+    carried = [c for c in report.cells if c.status == "carried"]
+    assert len(wrong) == 2 and len(carried) > 10
+    lines = run_cli("check", filled).stdout.splitlines()
+    marks = [line.split()[0] for line in lines[1:]]
+    assert marks.count("✗") == 2 and marks.index("✗") == 0 and marks.index("↪") > marks.index("✗") + 1
+    folded = [line for line in lines if line.lstrip().startswith("↪")]
+    tables = {c.section for c in carried}
+    assert len(folded) == len(tables) > 0  # one line per table with carried cells
+    counts = [int(n) for line in folded for n in re.findall(r"(\d+) (?:cells?|個)", line)]
+    assert sum(counts) == len(carried) and all(f"{c.sheet}!{c.cell} " not in r for c in carried for r in folded)
+    title = {"en": "Trials", "ja": "「試行」"}[lang]
+    assert any(title in line for line in folded)
+    every = run_cli("check", filled, "--all").stdout
+    assert all(f"{c.sheet}!{c.cell}" in every for c in report.cells)

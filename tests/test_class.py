@@ -3,6 +3,7 @@ in a spreadsheet, Gradescope results, graded copies, both cores, the order kept.
 import csv
 import io
 import json
+import os
 import shutil
 
 import openpyxl
@@ -188,3 +189,122 @@ def test_progress_bar_only_on_a_terminal():
             assert "[##############################] 4/4 d" in text and "2/4 b" in text
         else:
             assert text == ""
+
+
+# --- the room's records: one result per learner per exercise; graded copies; class lists --------------------
+
+def day_of_uploads(folder):
+    """Anna hands in matchbox twice (first with a slip, then right) and perceptron once; Ben matchbox once.
+    Anna's later matchbox comes first in the folder's order: only the time it was saved says which is latest."""
+    first = learner_workbook(folder / "anna", "b-matchbox.xlsx", slip=True, stored_name="Anna Schmidt")
+    later = learner_workbook(folder / "anna", "a-matchbox.xlsx", stored_name="Anna Schmidt")
+    perceptron = learner_workbook(folder / "anna", "c-perceptron.xlsx", kind="perceptron", slip=True,
+                                  stored_name="Anna Schmidt")
+    ben = learner_workbook(folder / "ben", "matchbox.xlsx", slip=True, stored_name="Ben Okafor")
+    for i, path in enumerate((first, later, perceptron, ben)):
+        os.utime(path, (1_700_000_000 + 60 * i, 1_700_000_000 + 60 * i))
+    return [first, later, perceptron, ben]  # in the order they were saved
+
+
+def read_csv(path):
+    return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+
+
+def test_the_gradebook_keeps_each_learners_latest_per_exercise_long_and_wide(tmp_path):
+    folder = tmp_path / "day"
+    first, later, perceptron, ben = day_of_uploads(folder)
+    long, wide = tmp_path / "grades.csv", tmp_path / "wide.csv"
+    r = run_cli("check", folder, "--gradebook", long, "--gradebook-wide", wide)
+    assert r.returncode == 1, r.stderr
+    assert len(r.stdout.splitlines()) == 5  # every workbook is still checked and listed
+    rows = read_csv(long)
+    assert [(row["name"], row["kind"], row["file"]) for row in rows] == [
+        ("Anna Schmidt", "matchbox", str(later)), ("Anna Schmidt", "perceptron", str(perceptron)),
+        ("Ben Okafor", "matchbox", str(ben))]
+    assert rows[0]["score"] == rows[0]["max_score"] and rows[0]["checked_at"]
+    p_max = len(sampled("perceptron", 3).worksheet.answers)
+    assert read_csv(wide) == [
+        {"name": "Anna Schmidt", "matchbox %": "100.0", "perceptron %": str(round(100 * (p_max - 1) / p_max, 1))},
+        {"name": "Ben Okafor", "matchbox %": "99.0", "perceptron %": ""}]
+    os.utime(first, (1_800_000_000, 1_800_000_000))  # the slipped one saved again, last: now it is the latest
+    run_cli("check", folder, "--gradebook", long, "--force")
+    assert [row["file"] for row in read_csv(long)][0] == str(first)
+
+
+def test_check_and_serve_keep_the_same_gradebook_for_the_same_workbooks(tmp_path):
+    from matchbox.web import create_app
+    folder = tmp_path / "day"
+    saved_order = day_of_uploads(folder)
+    served = tmp_path / "served.csv"
+    c = create_app(gradebook=served, token="t").test_client()
+    for path in saved_order:
+        with open(path, "rb") as f:
+            assert c.post("/check", data={"workbook": (f, path.name)}, headers={"Accept-Language": "en"}
+                          ).status_code == 303
+    checked = tmp_path / "checked.csv"
+    run_cli("check", folder, "--gradebook", checked)
+    same = ["name", "kind", "variant", "score", "max_score", "percent", "status", "slips", "error"]
+    by_check, by_serve = read_csv(checked), read_csv(served)
+    assert len(by_check) == 3 and list(by_check[0]) == list(by_serve[0])  # the same columns
+    assert [{k: r[k] for k in same} for r in by_check] == [{k: r[k] for k in same} for r in by_serve]
+    wide_check = tmp_path / "wide.csv"
+    run_cli("check", folder, "--gradebook-wide", wide_check)
+    assert c.get("/class/grades.csv?token=t&form=wide").data == wide_check.read_bytes()
+    # the page restarted on check's gradebook reads it back: the same table
+    again = create_app(gradebook=checked, token="t").test_client()
+    assert again.get("/class/grades.csv?token=t&form=wide").data == wide_check.read_bytes()
+
+
+def test_graded_copies_in_a_folder_are_not_submissions(tmp_path):
+    folder = tmp_path / "class"
+    learner_workbook(folder, "anna.xlsx", stored_name="Anna")
+    ben = learner_workbook(folder, "ben.xlsx", slip=True, stored_name="Ben")
+    alone = run_cli("check", folder)
+    assert alone.stdout.splitlines()[-1] == "2 workbooks: 1 full marks, 1 with something to fix, " \
+                                            "0 could not be graded; mean score 99.5%"
+    assert run_cli("check", ben, "--annotate", folder / "ben-graded.xlsx").returncode == 1
+    marked = folder / "for-ben.xlsx"  # a graded copy renamed: the mark in its stored data says what it is
+    shutil.copy(folder / "ben-graded.xlsx", marked)
+    shutil.copy(ben, folder / "old-graded.xlsx")  # a copy from before copies marked themselves: its name says
+    r = run_cli("check", folder)
+    assert r.stdout == alone.stdout  # one submission each, the mean unchanged
+    notes = r.stderr.splitlines()
+    assert len(notes) == 3 and all("a graded copy (made by check --annotate), not a learner's workbook" in n
+                                   for n in notes)
+    assert {n.split(": ")[1] for n in notes} == {str(folder / n) for n in ("ben-graded.xlsx", "for-ben.xlsx",
+                                                                            "old-graded.xlsx")}
+    assert run_cli("check", marked).returncode == 1  # named on its own, a graded copy is still checked
+
+
+def test_the_graded_copy_marks_itself_and_only_itself(tmp_path):
+    from matchbox.grading.batch import graded_copy
+    ben = learner_workbook(tmp_path, "ben.xlsx", lang="ja", slip=True)
+    copy = tmp_path / "copy.xlsx"
+    run_cli("check", ben, "--annotate", copy)
+    assert graded_copy(copy) == "ja" and graded_copy(ben) is None
+    wb = openpyxl.load_workbook(copy)
+    stored = [json.loads(p.value) for p in wb.custom_doc_props if p.name == "matchbox"]
+    assert stored and stored[0]["graded"] is True
+    assert json.loads(wb[wb.sheetnames[-1]]["A2"].value)["graded"] is True  # the stored sheet says it too
+
+
+def test_class_lists_are_one_per_exercise_outside_the_learners_folder_and_never_replaced_silently(tmp_path):
+    roster = tmp_path / "class.csv"
+    roster.write_text("name\nAnna\nBen\n", encoding="utf-8")
+    r = run_cli("generate", "matchbox", "--roster", roster, "-o", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    matchbox_list = tmp_path / "out" / "class-lists" / "matchbox-class-list.csv"
+    assert f"class list: {matchbox_list}" in r.stdout
+    assert [row["learner"] for row in read_csv(matchbox_list)] == ["Anna", "Ben"]
+    assert not [p for p in (tmp_path / "out" / "worksheets").iterdir() if p.suffix == ".csv"]
+    run_cli("generate", "counting", "--roster", roster, "-o", tmp_path / "out")
+    assert (tmp_path / "out" / "class-lists" / "counting-class-list.csv").exists()
+    before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    roster.write_text("name\nChika\n", encoding="utf-8")
+    r = run_cli("generate", "matchbox", "--roster", roster, "--seed", "9", "-o", tmp_path / "out")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert str(matchbox_list) in r.stderr and "--force" in r.stderr
+    assert {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()} == before  # nothing written
+    assert run_cli("generate", "matchbox", "--roster", roster, "--seed", "9", "-o", tmp_path / "out",
+                   "--force").returncode == 0
+    assert [row["learner"] for row in read_csv(matchbox_list)] == ["Chika"]

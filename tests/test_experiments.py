@@ -2,6 +2,7 @@
 exercise continued by the engine starts exactly where the sheet is."""
 import json
 
+import numpy as np
 import pytest
 
 from matchbox.training import experiments as X
@@ -101,3 +102,45 @@ def test_replay_of_a_filled_workbook_draws_the_learners_own_numbers(tmp_path):
 def test_replay_refuses_a_kind_that_does_not_learn():
     r = run_cli("replay", "softmax")
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "replay continues" in r.stderr
+
+
+def replay_axes(monkeypatch, tmp_path, r, lang="en"):
+    """The axes `plot` draws for a replay, caught as it saves the figure."""
+    from matchbox.training import plots
+    from matchbox.training.replay import plot
+    figures = []
+    real = plots.save
+    monkeypatch.setattr(plots, "save", lambda fig, *a, **k: figures.append(fig) or real(fig, *a, **k))
+    plot(r, tmp_path / "replay.png", "", lang)
+    fig = figures[0]
+    fig.canvas.draw()
+    return fig, fig.axes
+
+
+@pytest.mark.parametrize("kind,seed", [("matchbox", 3), ("perceptron", 1), ("counting", 3)])
+def test_a_replay_that_settles_is_drawn_up_to_shortly_after_it_settles(monkeypatch, tmp_path, kind, seed):
+    """10,000 steps of a run that stops changing early: a plain step axis ending a little after the last
+    change (and after the sheet's steps), whole-number ticks for whole-number weights, the legend beside."""
+    r = replay(sampled(kind, seed), 10_000)
+    fig, (ax, *_) = replay_axes(monkeypatch, tmp_path, r)
+    weights = [v for name, v in r.series.items()]
+    last_change = max(int(np.flatnonzero(np.diff(v))[-1]) + 1 + r.first_step for v in weights if np.any(np.diff(v)))
+    lo, hi = ax.get_xlim()
+    assert ax.get_xscale() == "linear" and lo == 0
+    assert max(last_change, r.sheet_steps) < hi <= 2 * max(last_change, r.sheet_steps) + 3 < 10_000
+    shown = [t for t in ax.get_xticks() if lo <= t <= hi]
+    assert all(float(t).is_integer() for t in shown)
+    if all(np.array_equal(v, np.round(v)) for v in weights):  # matchsticks and weights are whole numbers
+        ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+        assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+    assert "10,000" in ax.get_xlabel()  # the flat rest is said, not drawn
+    for axes in fig.axes:  # every legend stands beside its data, not over it
+        legend, box = axes.get_legend().get_window_extent(), axes.get_window_extent()
+        assert legend.x0 >= box.x1
+
+
+def test_a_replay_still_moving_at_its_end_keeps_every_step(monkeypatch, tmp_path):
+    v = sampled("backprop", 1)
+    r = replay(v, 10_000)
+    _, (ax,) = replay_axes(monkeypatch, tmp_path, r, "ja")
+    assert ax.get_xscale() == "symlog" and ax.get_xlim()[1] >= r.first_step + len(r.series["E"]) - 1

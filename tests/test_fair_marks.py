@@ -159,7 +159,7 @@ def test_new_statuses_in_the_terminal_and_the_graded_copy(tmp_path):
     import openpyxl
     _, report = graded(tmp_path, "backprop", learners.truncating, lang="ja")
     r = run_cli("check", report.file, "--annotate", tmp_path / "graded.xlsx")
-    assert "≈" in r.stdout and "丸め方の指摘" in r.stdout
+    assert "≈" in r.stdout and "四捨五入の仕方について" in r.stdout
     wb = openpyxl.load_workbook(tmp_path / "graded.xlsx")
     first = next(c for c in report.cells if c.status == "rounding")
     assert wb[first.sheet][first.cell].fill.fgColor.rgb.endswith("DDEBF7")

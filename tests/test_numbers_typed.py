@@ -76,7 +76,7 @@ def test_no_answer_exists_is_undefined(typed):
     assert e.value.detail == typed.strip()
     for lang in ("en", "ja"):
         assert e.value.detail in e.value.text(lang)
-    assert "no answer exists" in e.value.text("en") and "答えが存在しない" in e.value.text("ja")
+    assert "no answer exists" in e.value.text("en") and "答えは存在しない" in e.value.text("ja")
     assert e.value.text("ja").endswith("です({})".format(e.value.detail))  # です/ます, as a lecturer prints it
 
 
@@ -221,5 +221,5 @@ def test_no_answer_where_a_number_exists_is_still_incorrect(tmp_path):
     v = sampled("counting", 3)
     report = graded_typed(tmp_path, v, {"boundary": "なし"}, lang="ja")
     cell = next(c for c in report.cells if c.quantity == "boundary")
-    assert cell.status == "incorrect" and "答えが存在しないという記入です(なし)" in cell.feedback
+    assert cell.status == "incorrect" and "「答えは存在しない」という記入です(なし)" in cell.feedback
     assert report.score == report.max_score - 1

@@ -84,7 +84,7 @@ def test_generate_formats_and_roster(tmp_path):
     r = run_cli("generate", "matchbox", "--roster", roster, "--format", "xlsx,pdf,html", "--lang", "ja",
                 "-o", tmp_path)
     assert r.returncode == 0, r.stderr
-    rows = list(csv.DictReader((tmp_path / "worksheets" / "class-list.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader((tmp_path / "class-lists" / "matchbox-class-list.csv").read_text(encoding="utf-8-sig")
                                .splitlines()))
     assert [row["learner"] for row in rows] == ["山田 花子", "'=HYPERLINK(\"x\")", "Ben"]
     assert len({row["variant"] for row in rows}) == 3  # one distinct variant per learner
@@ -144,3 +144,97 @@ def test_the_committed_pack_matches_the_generator(tmp_path):
                 assert sheet_values(new) == sheet_values(old), name
             else:
                 assert pdf_text(new) == pdf_text(old), name
+
+
+# --- print-ready sheets (issue 14, item 8) ---------------------------------------------------------------------------
+
+def laid_out(html: str):
+    """Every box WeasyPrint lays out for `html`, with its computed style."""
+    import weasyprint
+    from matchbox.views.table import templates_dir
+    doc = weasyprint.HTML(string=html, base_url=str(templates_dir())).render()
+
+    def walk(box):
+        yield box
+        for child in getattr(box, "children", []):
+            yield from walk(child)
+    return doc, [b for page in doc.pages for b in walk(page._page_box)]
+
+
+def test_japanese_is_never_slanted():
+    """IPAexGothic has no italic: no Japanese text box is set italic (a synthetic oblique); English keeps it."""
+    from weasyprint.formatting_structure.boxes import TextBox
+    _, boxes = laid_out(render_html(sampled("matchbox", 1), "ja"))
+    texts = [b for b in boxes if isinstance(b, TextBox)]
+    assert texts and not [b.text for b in texts if b.style["font_style"] != "normal"]
+    _, boxes = laid_out(render_html(sampled("matchbox", 1), "en"))
+    assert any(b.style["font_style"] == "italic" for b in boxes if isinstance(b, TextBox))
+
+
+def test_titles_and_headings_break_only_between_words():
+    """「…しきい/値」 never: a title's phrase and a heading's word stay on one line."""
+    from weasyprint.formatting_structure.boxes import LineBox
+    from matchbox.printable import title_parts
+    assert title_parts("数えるニューロン: 重み1本としきい値") == ["数えるニューロン:", "重み1本としきい値"]
+    html = render_html(sampled("matchbox", 1), "ja")
+    assert '<span class="nb">チョコ</span>' in html
+    _, boxes = laid_out(html)
+    lines = ["".join(t.text for t in line.descendants() if hasattr(t, "text")) for line in boxes
+             if isinstance(line, LineBox)]
+    for word in ("重み1本としきい値", "試行", "エポック", "チョコ", "教師信号"):
+        if word in html:
+            assert not any(line.endswith(word[:k]) for line in lines for k in range(1, len(word))
+                           if word[k:] and any(l2.startswith(word[k:]) for l2 in lines)), word
+
+
+def test_small_tables_do_not_split_and_backprop_fits_three_pages(tmp_path, poppler):
+    """counting's test table (4 rows) sits on one page; backprop's sheet is 3 pages, none nearly blank."""
+    pdf = write_pdf(sampled("counting", 1), "ja", tmp_path / "c.pdf")
+    pages = pdf_text(pdf).split("\f")
+    test_title = "学習後の重みでテスト"
+    holder = [p for p in pages if test_title in p]
+    assert holder and all(f"\n{item}" in "\n" + holder[0] or item in holder[0] for item in "ABCD")
+    pdf = write_pdf(sampled("backprop", 1), "ja", tmp_path / "b.pdf")
+    pngs = page_pngs(pdf, tmp_path)
+    assert len(pngs) <= 3 and all(not_blank(p) for p in pngs)
+
+
+def test_copied_boxes_say_what_to_write():
+    """The dashed boxes of earlier answers: an instruction under their table on the sheet (not in the key)."""
+    from matchbox.words import word
+    v = sampled("matchbox", 1)
+    for lang in ("en", "ja"):
+        sheet, key = render_html(v, lang), render_html(v, lang, key=True)
+        assert sheet.count(word("print.ref-note", lang)) >= 1 and word("print.ref-note", lang) not in key
+
+
+@pytest.mark.parametrize("kind", ["matchbox", "conv", "backprop"])
+def test_figures_drawn(kind):
+    html = render_html(sampled(kind, 1), "ja")
+    if kind == "matchbox":  # the boxes of matchsticks: one per feature, a stick per unit of weight
+        v = sampled(kind, 1)
+        assert html.count('fill="#f6e7c8"') == len(v.params["features"])
+        assert html.count('stroke="#d9b26f"') == sum(abs(w) for w in v.params["initial_weights"])
+    if kind == "conv":  # the kernel's numbers in their own grid, never on the image's digits
+        assert html.count('fill="#fdecec"') == 9 and "×" in html and "カーネル" in html
+    if kind == "backprop":  # the biases are drawn, in the network's picture
+        p = sampled(kind, 1).params
+        svg = html[html.index("<svg"):html.index("</svg>")]
+        for b in p["hidden_bias"] + p["output_bias"]:
+            assert f">b={b:g}<" in svg
+
+
+def test_roster_merged_pdf_and_named_files(tmp_path):
+    from pypdf import PdfReader
+    from matchbox.cli.sheets import file_stem
+    assert file_stem("m-1", 'a/b:c*?"<>|\u3000d.', "ja") == "m-1-a_b_c_______d-ja"
+    assert file_stem("m-1", "CON", "en").startswith("m-1-CON")
+    roster = tmp_path / "class.csv"
+    roster.write_text("name\n山田 花子\nBen\n", encoding="utf-8")
+    r = run_cli("generate", "counting", "--roster", roster, "--format", "pdf", "--lang", "ja", "-o", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert len(list((tmp_path / "worksheets").glob("counting-*-山田_花子-ja.pdf"))) == 1
+    merged = tmp_path / "worksheets" / "counting-class-ja.pdf"
+    reader = PdfReader(merged)
+    assert [o.title for o in reader.outline if not isinstance(o, list)] == ["Ben", "山田 花子"]  # by learner
+    assert (tmp_path / "answers" / "counting-class-ja-key.pdf").exists()

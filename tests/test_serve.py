@@ -95,7 +95,7 @@ def test_an_upload_is_graded_like_check_and_its_result_has_its_own_page(books):
     wrong = next(cell for cell in expected.cells if cell.status == "incorrect")
     notes = text_of(html[html.index('id="notes"'):])
     assert f"{wrong.sheet}!{wrong.cell}" in notes and wrong.feedback in notes
-    assert wrong.slip == "重みを逆向きに更新 (w + η·d·x ではなく w − η·d·x)" and "正しくは 2。" in notes
+    assert wrong.slip == "重みの更新の向きの誤り (w + η·d·x ではなく w − η·d·x)" and "正しくは 2 です。" in notes
 
 
 def test_the_feedback_follows_the_pages_language(books):
@@ -230,6 +230,40 @@ def test_the_class_table_needs_its_token_and_keeps_each_learners_latest(tmp_path
     assert "山田 花子" in csv_text and "Ann Lee" in csv_text
 
 
+def test_the_class_table_is_learners_by_exercises_and_reads_an_old_gradebook(tmp_path, books):
+    from test_class import learner_workbook
+    gradebook = tmp_path / "grades.csv"  # an older matchbox's gradebook: one row per learner
+    gradebook.write_text("\ufeffname,file,kind,variant,score,max_score,percent,status,slips,error,checked_at\r\n"
+                         "Ann Lee,a.xlsx,counting,counting-2,40,50,80.0,mistakes,,,2026-01-05T10:00:00+09:00\r\n",
+                         encoding="utf-8")
+    _, c = client(roster=["山田 花子", "Ann Lee", "Chika"], gradebook=gradebook, token="t")
+    matchbox = learner_workbook(tmp_path, "m.xlsx", stored_name="山田 花子", slip=True)
+    upload(c, books["slip"])  # 山田 花子's perceptron, then her matchbox: both are kept
+    upload(c, matchbox, lang="en")
+    upload(c, learner_workbook(tmp_path, "ann.xlsx", stored_name="Ann Lee"))
+    html = c.get("/class?token=t", headers={"Accept-Language": "en"}).text
+    heads = re.findall(r'<th scope="col">([^<]*)</th>', html)
+    assert heads == ["counting", "perceptron", "matchbox"]
+    rows = {text_of(m[0]).split(" ")[0]: m[1] for m in re.findall(r'<th scope="row"[^>]*>(.*?)</th>(.*?)</tr>', html, re.S)}
+    n = len(books["variant"].worksheet.answers)
+    assert re.findall(r'<td class="result (\w+)"', rows["山田"]) == ["missing", "mistakes", "mistakes"]
+    assert f"{n - 1} / {n}" not in text_of(rows["Ann"]) and "40 / 50 80.0%" in text_of(rows["Ann"])
+    assert re.findall(r'<td class="result (\w+)"', rows["Ann"]) == ["mistakes", "missing", "passed"]
+    assert re.findall(r'<td class="result (\w+)"', rows["Chika"]) == ["missing"] * 3
+    assert "1 of 3 handed in, 0 with full marks" in text_of(html) and "2 of 3 handed in, 1 with full marks" in \
+        text_of(html)
+    long = list(csv.DictReader(io.StringIO(c.get("/class/grades.csv?token=t").data.decode("utf-8-sig"))))
+    assert [(r["name"], r["kind"]) for r in long] == [("山田 花子", "perceptron"), ("山田 花子", "matchbox"),
+                                                      ("Ann Lee", "counting"), ("Ann Lee", "matchbox"),
+                                                      ("Chika", "")]
+    with open(gradebook, encoding="utf-8-sig") as f:  # the file on disk, rewritten in the new form
+        assert [(r["name"], r["kind"]) for r in csv.DictReader(f)] == [(n, k) for n, k in
+                                                                        [(r["name"], r["kind"]) for r in long] if k]
+    wide = list(csv.DictReader(io.StringIO(c.get("/class/grades.csv?token=t&form=wide").data.decode("utf-8-sig"))))
+    assert wide[1] == {"name": "Ann Lee", "counting %": "80.0", "perceptron %": "", "matchbox %": "100.0"}
+    assert wide[2]["name"] == "Chika" and set(list(wide[2].values())[1:]) == {""}
+
+
 def test_without_roster_or_gradebook_there_is_no_class_table():
     _, c = client()
     assert c.get("/class?token=anything").status_code == 404
@@ -320,7 +354,7 @@ def test_a_learner_in_a_real_browser(tmp_path, books, chromium):
         assert len(marked) == report.counts["incorrect"] == 1 and "✗" in marked[0].text
         assert len(driver.find_elements(By.CSS_SELECTOR, "td.answer.carried")) == report.counts["carried"]
         notes = driver.find_element(By.ID, "notes").text
-        assert "正しくは 2。" in notes and "よくある間違い: 重みを逆向きに更新" in notes
+        assert "正しくは 2 です。" in notes and "考えられる間違い: 重みの更新の向きの誤り" in notes
         OUTPUT.mkdir(parents=True, exist_ok=True)
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(1200, min(height + 150, 6000))  # the whole page in one picture

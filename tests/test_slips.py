@@ -313,7 +313,7 @@ def test_slip_named_in_terminal_and_json(tmp_path, lang):
     r = run_cli("check", filled)
     assert r.returncode == 1
     words = {"en": "likely slip: sign of the difference reversed (y − t instead of t − y)",
-             "ja": "よくある間違い: 誤差の符号が逆 (t − y ではなく y − t)"}[lang]
+             "ja": "考えられる間違い: 誤差の符号の取り違え (t − y ではなく y − t)"}[lang]
     assert words in r.stdout
     out = json.loads(run_cli("check", filled, "--json").stdout)
     cell = next(c for c in out["cells"] if c["quantity"] == f"d{k}")

@@ -16,7 +16,8 @@ from .options import fail
 
 # command name -> the module of this package that holds it, as a function of the same name
 COMMANDS = {"check": "check", "experiment": "experiment", "generate": "generate", "list": "list_kinds",
-            "pack": "pack", "replay": "replay", "serve": "serve", "solve": "solve", "train": "train"}
+            "pack": "pack", "replay": "replay", "serve": "serve", "solve": "solve", "train": "train",
+            "report": "report"}
 
 
 class Group(click.Group):

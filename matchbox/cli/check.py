@@ -21,8 +21,11 @@ from .options import marking_options
                    "on each cell to look at, a summary sheet in front. For one workbook OUT is the copy "
                    "(OUT.xlsx) or a folder; for several, a folder (NAME-graded.xlsx each).")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv",
-              help="Write one CSV row per workbook: name, file, kind, variant, score, max_score, percent, "
-                   "status, slips, error.")
+              help="Write one CSV row per learner and exercise (the latest workbook, by the time it was "
+                   "saved): name, file, kind, variant, score, max_score, percent, status, slips, error, "
+                   "checked_at; the same as matchbox serve's gradebook.")
+@click.option("--gradebook-wide", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv",
+              help="Write one CSV row per learner, one column per exercise (the percent of its latest workbook).")
 @click.option("--gradescope", type=click.Path(dir_okay=False, path_type=Path), metavar="results.json",
               help="Write Gradescope autograder results for the workbooks given (one submission).")
 @click.option("--force", is_flag=True, help="Replace output files that already exist (never a workbook "
@@ -30,7 +33,7 @@ from .options import marking_options
 @click.option("--jobs", type=click.IntRange(1, 256), default=None, metavar="N",
               help="Processes for several workbooks (default: one per core).")
 @marking_options
-def check(files, as_json, show_all, annotate, gradebook, gradescope, force, jobs, carried_credit,
+def check(files, as_json, show_all, annotate, gradebook, gradebook_wide, gradescope, force, jobs, carried_credit,
           rounding_penalty):
     """Grade filled-in workbooks cell by cell against the answer key.
 
@@ -59,10 +62,14 @@ def check(files, as_json, show_all, annotate, gradebook, gradescope, force, jobs
     marking = Marking(carried_credit, rounding_penalty)
     from ..views.annotate import annotate as write_copy
     from ..views.terminal import batch_summary, headline, printable, report_text
-    paths, unreadable = collect(list(files), exclude=[annotate] if annotate else [])
+    copies: list = []
+    paths, unreadable = collect(list(files), exclude=[annotate] if annotate else [], skipped=copies)
+    from ..words import word
+    for copy, lang in copies:
+        click.echo(f"matchbox: {word('report.graded-copy', lang or 'en', file=printable(copy))}", err=True)
     several = len(paths) + len(unreadable) > 1 or any(f.is_dir() for f in files)
     targets = copy_targets(list(files), paths, annotate, several) if annotate else {}
-    for out in [*targets.values(), gradebook, gradescope]:
+    for out in [*targets.values(), gradebook, gradebook_wide, gradescope]:
         if out is not None:
             refuse_overwrite(out, paths, force)
 
@@ -97,12 +104,25 @@ def check(files, as_json, show_all, annotate, gradebook, gradescope, force, jobs
     elif several:
         click.echo(batch_summary(reports))
 
-    if gradebook or gradescope:
-        from ..views.gradebook import gradebook_csv, gradescope_json
-        if gradebook:
-            write_atomic(gradebook, gradebook_csv(reports).encode("utf-8"))
-        if gradescope:
-            write_atomic(gradescope, gradescope_json(reports).encode("utf-8"))
+    if gradebook or gradebook_wide:
+        from datetime import datetime
+        from ..views.gradebook import gradebook_csv
+        now = datetime.now().astimezone().isoformat(timespec="seconds")
+        saved = [_saved_at(r) for r in reports]  # a learner's workbook of an exercise saved last counts
+        for out, form in ((gradebook, "long"), (gradebook_wide, "wide")):
+            if out:
+                write_atomic(out, gradebook_csv(reports, form, now, saved).encode("utf-8"))
+    if gradescope:
+        from ..views.gradebook import gradescope_json
+        write_atomic(gradescope, gradescope_json(reports).encode("utf-8"))
     if any(r.error for r in reports) or any(d.annotate_error for d in results):
         sys.exit(2)
     sys.exit(0 if all(r.passed for r in reports) else 1)
+
+
+def _saved_at(report) -> float:
+    """When the workbook was last saved (0 for a file that is not there)."""
+    try:
+        return Path(report.file).stat().st_mtime
+    except OSError:
+        return 0.0

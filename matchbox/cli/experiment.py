@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from ..words import word
+from .options import LANGS, SYSTEM_LANG, default_lang
+
 EXPERIMENT_RUNS = {"activations": 15, "optimizers": 4, "init": 3}  # trainings each experiment makes
 EXPERIMENT_EPOCHS = {"activations": 20, "optimizers": 10, "init": 10}
 
@@ -23,7 +26,9 @@ EXPERIMENT_EPOCHS = {"activations": 20, "optimizers": 10, "init": 10}
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder for the PNG.")
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
-def experiment(name, dataset, data_dir, epochs, seed, out, as_json):
+@click.option("--lang", type=click.Choice(LANGS), default=default_lang, show_default=SYSTEM_LANG,
+              help="Language of the picture's words (Japanese in a Japanese font such as IPAexGothic).")
+def experiment(name, dataset, data_dir, epochs, seed, out, as_json, lang):
     """Run one of the workshop's experiments on the engine: a table, and a PNG to look at.
 
     \b
@@ -44,7 +49,8 @@ def experiment(name, dataset, data_dir, epochs, seed, out, as_json):
     with click.progressbar(length=total, label=f"{name} on {dataset}", file=sys.stderr if show_bar else None,
                            hidden=not show_bar) as bar:
         result = EXPERIMENTS[name](data, epochs=epochs, seed=seed, on_batch=bar.update)
-    plot = draw(result, out / f"experiment-{name}-{dataset}.png", f"{name} on {dataset} ({epochs} epochs each)")
+    plot = draw(result, out / f"experiment-{name}-{dataset}.png",
+                word("plot.experiment-title", lang, name=name, dataset=dataset, epochs=epochs), lang)
     if as_json:
         click.echo(json.dumps({"experiment": name, "dataset": dataset, "epochs": epochs, "seed": seed,
                                "columns": result.columns, "rows": result.rows, "plot_file": str(plot)},

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from .options import parse_langs, require_kind_or_spec, variant_options
-from .sheets import parse_formats, write_sheet
+from .options import (LANG_NAMES, SYSTEM_LANG, default_lang, parse_langs, require_kind_or_spec,
+                      variant_options)
+from .sheets import file_stem, merge_class_pdfs, parse_formats, write_sheet
 
 
 @click.command()
@@ -15,7 +16,7 @@ from .sheets import parse_formats, write_sheet
 @variant_options
 @click.option("--count", type=click.IntRange(1, 500), default=1, show_default=True,
               help="Write this many distinct variants (seeds SEED, SEED+1, ...).")
-@click.option("--lang", "langs", default="en", show_default=True, metavar="en|ja|en,ja",
+@click.option("--lang", "langs", default=default_lang, show_default=SYSTEM_LANG, metavar="en|ja|en,ja",
               help="Language of the sheets; en,ja writes both.")
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder under which worksheets/ and answers/ are written.")
@@ -24,9 +25,11 @@ from .sheets import parse_formats, write_sheet
                    "several with commas.")
 @click.option("--roster", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="A CSV of learners (a 'name' column, or names in the first column): one distinct variant each, "
-                   "their name on the sheet and in the workbook, and a class list for you.")
+                   "their name on the sheet and in the workbook, and a class list for you "
+                   "(class-lists/KIND-class-list.csv).")
+@click.option("--force", is_flag=True, help="Replace the exercise's class list if one is already there.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
-def generate(kind, seed, spec, count, langs, formats, roster, out, as_json):
+def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, force):
     """Write learner sheets to worksheets/ and answer keys to answers/.
 
     KIND is a built-in exercise kind (see `matchbox list`); or give --spec FILE for your own exercise.
@@ -39,25 +42,32 @@ def generate(kind, seed, spec, count, langs, formats, roster, out, as_json):
     langs = parse_langs(langs)
     formats = parse_formats(formats)
     from ..kinds import variants
-    from ..roster import read_roster, write_class_list
+    from ..roster import class_list_path, read_roster, refuse_class_list, write_class_list
     learners = read_roster(roster) if roster else [None] * count
+    if roster:  # refused before any sheet is written, so a refused run changes nothing
+        class_list = class_list_path(out, Path(spec).stem if spec else kind)
+        refuse_class_list(class_list, force)
     written = []
     for v, learner in zip(variants(kind, seed, len(learners), str(spec) if spec else None), learners):
         for lang in langs:
             entry = {"variant": v.id, "kind": v.kind, "lang": lang, "learner": learner}
+            stem = file_stem(v.id, learner, lang)  # the learner's name in it, safe on every file system
             for fmt in formats:
-                entry[fmt] = str(write_sheet(v, lang, fmt, out / "worksheets" / f"{v.id}-{lang}.{fmt}",
+                entry[fmt] = str(write_sheet(v, lang, fmt, out / "worksheets" / f"{stem}.{fmt}",
                                              learner=learner))
-                entry[f"{fmt}_key"] = str(write_sheet(v, lang, fmt, out / "answers" / f"{v.id}-{lang}-key.{fmt}",
+                entry[f"{fmt}_key"] = str(write_sheet(v, lang, fmt, out / "answers" / f"{stem}-key.{fmt}",
                                                       key=True, learner=learner))
             written.append(entry)
     if roster:
-        class_list = write_class_list(written, out / "worksheets" / "class-list.csv")
+        write_class_list(written, class_list, force)
+    merged = merge_class_pdfs(written, out, Path(spec).stem if spec else kind) if roster and "pdf" in formats else []
     if as_json:
         click.echo(json.dumps(written, ensure_ascii=False))
         return
     for w in written:
         files = "  ".join(f"{w[f]}  key: {w[f + '_key']}" for f in formats)
-        click.echo(f"{w['variant']} ({w['lang']}{', ' + w['learner'] if w['learner'] else ''}): {files}")
+        click.echo(f"{w['variant']}, {LANG_NAMES[w['lang']]}{', ' + w['learner'] if w['learner'] else ''}: {files}")
     if roster:
         click.echo(f"class list: {class_list}")
+    for path in merged:
+        click.echo(f"class PDF: {path}")

@@ -5,12 +5,13 @@ import json
 
 import click
 
-from .options import LANGS
+from .options import LANGS, SYSTEM_LANG, default_lang
 
 
 @click.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {kind, title}.")
-@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the titles.")
+@click.option("--lang", type=click.Choice(LANGS), default=default_lang, show_default=SYSTEM_LANG,
+              help="Language of the titles.")
 def list_kinds(as_json: bool, lang: str):
     """List the built-in exercise kinds."""
     from ..kinds import titles

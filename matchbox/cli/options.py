@@ -1,12 +1,25 @@
 """What several commands share: failing in one line, the --lang and --seed/--spec options, and how to mark."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 LANGS = ("en", "ja")
+LANG_NAMES = {"en": "English (en)", "ja": "日本語 (ja)"}
+SYSTEM_LANG = "the system's: ja when LC_ALL, LC_MESSAGES or LANG starts with ja, else en"
+
+
+def default_lang() -> str:
+    """The system locale's language: ja on a Japanese system (the first of LC_ALL, LC_MESSAGES, LANG that is
+    set, as POSIX reads them, starts with ja), else en."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
 
 
 def fail(message: str, code: int = 2):

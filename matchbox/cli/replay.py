@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..words import word
+from .options import LANGS, SYSTEM_LANG, default_lang
+
 
 @click.command()
 @click.argument("source", required=False, metavar="[KIND|WORKBOOK]")
@@ -16,7 +19,9 @@ import click
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder for the PNG.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def replay(source, seed, spec, steps, out, as_json):
+@click.option("--lang", type=click.Choice(LANGS), default=default_lang, show_default=SYSTEM_LANG,
+              help="Language of the picture's and the summary's words (Japanese in a Japanese font such as IPAexGothic).")
+def replay(source, seed, spec, steps, out, as_json, lang):
     """Continue a hand exercise with the engine and plot where it goes.
 
     The first steps are the sheet's; the engine goes on with the same rule from the same start. From a
@@ -50,11 +55,22 @@ def replay(source, seed, spec, steps, out, as_json):
     else:
         raise click.UsageError("give a KIND, a WORKBOOK or --spec")
     result = run(variant, steps, typed)
-    png = plot(result, out / f"replay-{variant.id}.png", f"{variant.id}: {steps:,} steps by the engine")
+    png = plot(result, out / f"replay-{variant.id}.png",
+               word("plot.replay-title", lang, variant=variant.id, steps=steps), lang)
     summary = {"variant": variant.id, "kind": variant.kind, "steps": steps, "sheet_steps": result.sheet_steps,
                **{k: v for k, v in result.summary.items()}, "plot_file": str(png)}
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
         return
     for key, value in summary.items():
-        click.echo(f"{key}: {value}")
+        click.echo(f"{said(key, lang)}: {value}")
+
+
+def said(key: str, lang: str) -> str:
+    """A summary's key in words ("errors_with_final_weights": "items wrong with the final weights")."""
+    from ..words import WORDS, word
+    if f"replay.{key}" in WORDS:
+        return word(f"replay.{key}", lang)
+    if key.endswith(": final x"):  # descent and optimizers: one per optimizer
+        return word("replay.final_x", lang, name=key[:-len(": final x")])
+    return key

@@ -21,3 +21,33 @@ def write_sheet(variant, lang, fmt, path, key=False, learner=None):
         return write_workbook(variant, lang, path, key=key, learner=learner)
     from .. import printable
     return (printable.write_html if fmt == "html" else printable.write_pdf)(variant, lang, path, key, learner)
+
+
+def file_stem(variant_id: str, learner: str | None, lang: str) -> str:
+    """A sheet's file name without its suffix: variant, the learner's name made safe for every file system
+    (Windows' reserved characters and names, control characters, trailing dots; Japanese kept), language."""
+    import re
+    import unicodedata
+    if not learner:
+        return f"{variant_id}-{lang}"
+    name = unicodedata.normalize("NFC", learner).replace("\u3000", " ")
+    name = re.sub(r'[<>:"/\\|?*\x00-\x1f\x7f]', "_", name)
+    name = re.sub(r"\s+", "_", name.strip()).strip("._")[:40].rstrip("._") or "learner"
+    return f"{variant_id}-{name}-{lang}"
+
+
+def merge_class_pdfs(written: list[dict], out, kind: str) -> list:
+    """One PDF per class and language (and one of the keys), the learners' sheets in the order of their names."""
+    from pypdf import PdfWriter
+    merged = []
+    for lang in dict.fromkeys(w["lang"] for w in written):
+        rows = sorted((w for w in written if w["lang"] == lang and w.get("pdf")), key=lambda w: (w["learner"] or ""))
+        for field, folder, suffix in (("pdf", "worksheets", ""), ("pdf_key", "answers", "-key")):
+            writer = PdfWriter()
+            for w in rows:
+                writer.append(w[field], outline_item=w["learner"] or w["variant"])
+            path = out / folder / f"{kind}-class-{lang}{suffix}.pdf"
+            with open(path, "wb") as f:
+                writer.write(f)
+            merged.append(path)
+    return merged

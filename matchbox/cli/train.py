@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .options import LANGS, SYSTEM_LANG, default_lang
 from .progress import EpochBar
 
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
@@ -50,8 +51,10 @@ def parse_sizes(value: str) -> list[int]:
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder for the model (MODEL-DATASET.npz) and its learning curve (.png).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary (with every epoch) at the end.")
+@click.option("--lang", type=click.Choice(LANGS), default=default_lang, show_default=SYSTEM_LANG,
+              help="Language of the picture's words (Japanese in a Japanese font such as IPAexGothic).")
 def train(model, dataset, data_dir, download, epochs, batch_size, optimizer, lr, seed, hidden, activation,
-          schedule, shift, out, as_json):
+          schedule, shift, out, as_json, lang):
     """Train the engine on handwritten digits: the update you computed by hand, thousands of times.
 
     MODEL is mlp (Affine – ReLU – Affine, 100 hidden neurons) or cnn (Convolution 30×5×5 – ReLU – max
@@ -95,7 +98,7 @@ def train(model, dataset, data_dir, download, epochs, batch_size, optimizer, lr,
     stem = out / f"{model}-{dataset}"
     model_file = net.save(stem.with_suffix(".npz"))
     plot_file = learning_curve(history, stem.with_suffix(".png"),
-                               f"{model} ({net.describe()}) on {dataset}, {how}")
+                               f"{model} ({net.describe()}) on {dataset}, {how}", lang)
     last = history[-1]
     if as_json:
         click.echo(json.dumps({

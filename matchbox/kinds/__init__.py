@@ -115,19 +115,24 @@ def from_meta(meta: dict) -> Variant:
         kind, params, seed, name = meta["kind"], meta["params"], int(meta["seed"]), str(meta["name"])
         fmt = int(meta["format"])
     except (KeyError, TypeError, ValueError, OverflowError):
-        raise MatchboxError("the workbook's stored matchbox parameters are incomplete") from None
+        raise MatchboxError("the workbook's stored matchbox parameters are incomplete",
+                            ja="ワークブックに保存された matchbox のパラメータが不完全です") from None
     if fmt > FORMAT_VERSION:
-        raise MatchboxError(f"the workbook was made by a newer matchbox (format {fmt}); upgrade matchbox")
+        raise MatchboxError(f"the workbook was made by a newer matchbox (format {fmt}); upgrade matchbox",
+                            ja=f"新しい matchbox で作られたワークブックです(形式 {fmt})。matchbox を更新してください")
     if not isinstance(params, dict) or kind not in KINDS:
-        raise MatchboxError("the workbook's stored matchbox parameters are damaged")
+        raise MatchboxError("the workbook's stored matchbox parameters are damaged",
+                            ja="ワークブックに保存された matchbox のパラメータが壊れています")
     if digest(kind, params) != meta.get("digest"):
-        raise MatchboxError("the workbook's stored matchbox parameters were altered (checksum mismatch)")
+        raise MatchboxError("the workbook's stored matchbox parameters were altered (checksum mismatch)",
+                            ja="ワークブックに保存された matchbox のパラメータが書き換えられています(チェックサムが一致しません)")
     try:
         # Normalising again validates them, and fills keys added since the workbook was made with their
         # defaults (which keep the old behaviour), so an older workbook still grades.
         canonical = kind_module(kind).normalize(Spec(json.loads(json.dumps(params))), Dice(seed))
     except SpecError as e:
-        raise MatchboxError(f"the workbook's stored matchbox parameters are invalid: {e}") from None
+        raise MatchboxError(f"the workbook's stored matchbox parameters are invalid: {e}",
+                            ja=f"ワークブックに保存された matchbox のパラメータが正しくありません: {e}") from None
     return Variant(kind, canonical, seed, name)
 
 

@@ -84,12 +84,12 @@ def _rules(fs: list[str], strict: bool, derivatives: bool) -> dict:
         en += (" The step function gives 1 only when u > 0, so step(0) = 0." if strict else
                " The step function gives 1 when u ≥ 0, so step(0) = 1.")
         ja += ("ステップ関数は u > 0 のときだけ 1 です(step(0) = 0)。" if strict else
-               "ステップ関数は u ≥ 0 のとき 1 です(step(0) = 1)。")
+               "ステップ関数は u ≥ 0 のときに 1 です(step(0) = 1)。")
     corners = [NAMES[f] for f in ("step", "relu") if f in fs]
     if derivatives and corners:
         en += (f" At u = 0 take the derivative of {' and '.join(c['en'] for c in corners)} as 0, as frameworks "
                "do.")
-        ja += f"u = 0 での{'と'.join(c['ja'] for c in corners)}の微分は 0 とします(フレームワークと同じ)。"
+        ja += f"u = 0 での{'と'.join(c['ja'] for c in corners)}の微分は 0 とします(フレームワークと同じ扱いです)。"
     return {"en": en, "ja": ja}
 
 
@@ -104,7 +104,7 @@ def build(params: dict) -> Worksheet:
               + (" Then the softmax of the vector a: subtract its largest value first, so no e^a overflows."
                  if params["softmax"] else ""),
         "ja": "各点 u で活性化関数の値" + ("と、その微分(傾き)" if derivatives else "") + "を求めます。" + rules["ja"]
-              + ("次にベクトル a のソフトマックスを求めます。e^a があふれないよう、先に最大値を引きます。"
+              + ("次にベクトル a のソフトマックスを求めます。e^a が大きくなりすぎない(オーバーフローしない)よう、先に最大値を引きます。"
                  if params["softmax"] else ""),
     }, precision_note(params["decimals"]))
 

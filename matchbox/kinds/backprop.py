@@ -231,6 +231,12 @@ def network_figure(p: dict, lang: str) -> dict:
             (xa, ya), (xb, yb) = pos(1, j, h), pos(2, m, k)
             c.line(xa, ya, xb, yb, 0.8, "#777")
             c.text(c.X(xa + 0.3 * (xb - xa)), c.Y(ya + 0.3 * (yb - ya)) - 2, f"{V[j, m]:g}", 7.5)
+    if p.get("biases", "none") != "none":  # each unit's bias written under it, so no edge crosses
+        for layer, count, bias in ((1, h, p["hidden_bias"]), (2, k, p["output_bias"])):
+            bias = np.broadcast_to(np.array(bias, float), (count,))
+            for i in range(count):
+                x, y = pos(layer, i, count)
+                c.text(c.X(x), c.Y(y) + 22, f"b={bias[i]:g}", 7.5, color="#06c")
     for layer, count, label in ((0, n, "x"), (1, h, "h"), (2, k, "o")):
         for i in range(count):
             x, y = pos(layer, i, count)
@@ -259,6 +265,6 @@ def replay(variant, steps: int, typed: dict | None) -> Replay:
     else:
         shared = {}
     errors = engine_errors(layers, p["samples"], p["trials"], steps, p["learning_rate"], shared)
-    out = Replay("error E = ½Σ(t − y)²", {"E": errors}, sheet_steps=len(p["trials"]), first_step=1, log_scale=True)
+    out = Replay({"en": "error E = ½Σ(t − y)²", "ja": "誤差 E = ½Σ(t − y)²"}, {"E": errors}, sheet_steps=len(p["trials"]), first_step=1, log_scale=True)
     out.summary.update(first_error=float(errors[0]), last_error=float(errors[-1]))
     return out.draw_learner(typed, {"E": ERROR.format})

@@ -10,7 +10,7 @@ from itertools import combinations
 from ..worksheet.graph import Worksheet, tr
 from ..worksheet.replay import Replay
 from ..worksheet.spec import Spec, outputs, rule_is_strict, teacher
-from .parts.trials import (Items, add_settings, add_test, add_trials, epoch_length, read_schedule, replay_trials,
+from .parts.trials import (Items, add_settings, fires_when, add_test, add_trials, epoch_length, read_schedule, replay_trials,
                            settle_run)
 
 KIND = "matchbox"
@@ -120,31 +120,48 @@ def items(params: dict) -> Items:
 
 def build(params: dict) -> Worksheet:
     learn = params["learn_threshold"]
+    fires = fires_when(params["rule"] == ">")
     ws = Worksheet(KIND, params.get("title", TITLE), {
         "en": ("Each box holds matchsticks: its weight. For each trial, add up the weights of the inputs that "
-               "are present (u), fire (y = 1) if u reaches the threshold, compare with the teacher signal "
+               "are present (u), fire (y = 1) if u " + fires["en"] + " the threshold, compare with the teacher signal "
                "(d = t − y) and move the sticks: w' = w + η·d·x"
                + (", and the threshold θ' = θ − η·d" if learn else "")
                + ". The next trial starts from the new weights. Finally test every item with the final weights."),
         "ja": ("マッチ箱に入ったマッチ棒の本数が重みです。試行ごとに、入力がある箱の重みを足して総和 u を求め、"
-               "u がしきい値に達したら発火(y = 1)します。教師信号と比べて誤差 d = t − y を求め、"
+               "u がしきい値 θ " + fires["ja"] + "発火(y = 1)します。教師信号と比べて誤差 d = t − y を求め、"
                "マッチ棒を動かします: w' = w + η·d·x"
                + ("、しきい値も θ' = θ − η·d" if learn else "")
                + "。次の試行は新しい重みから始めます。最後に、学習後の重みで全項目をテストします。"),
     }, {"en": "All numbers on this sheet are exact: no rounding.",
-        "ja": "この表の数はすべて割り切れます(四捨五入はしません)。"})
+        "ja": "このシートの計算はすべて割り切れるので、四捨五入の必要はありません。"})
     extra = []
     rule = params.get("teacher_rule")
     if rule:
         for f, price in zip(params["features"], rule["prices"]):
-            extra.append([{"en": f"price of {tr(f, 'en')}", "ja": f"{tr(f, 'ja')} の値段"}, price])
+            extra.append([{"en": f"price of {tr(f, 'en')}", "ja": f"{tr(f, 'ja')}の値段"}, price])
         extra.append([{"en": "teacher t = 1 when the basket costs more than",
-                       "ja": "教師信号 t = 1 となる予算(これを超えたら)"}, rule["budget"]])
+                       "ja": "予算(合計がこれを超えたら教師信号 t = 1)"}, rule["budget"]])
     p = items(params)
     add_settings(ws, p, extra)
     weights, theta = add_trials(ws, p)
     add_test(ws, p, weights, theta)
     return ws
+
+
+def figures(variant, lang: str, key: bool) -> list[dict]:
+    """The matchboxes with their starting matchsticks and the threshold; the key adds the boxes at the end."""
+    from ..worksheet.figures import matchboxes
+    from .parts.trials import threshold, weight
+    p = items(variant.params)
+    names = [tr(f, lang) for f in variant.params["features"]]
+    rule = "≥" if variant.params["rule"] == ">=" else ">"
+    out = [matchboxes(names, p.weights, p.threshold, rule, lang=lang)]
+    if key and p.order:
+        values, last = variant.worksheet.answer_key(), len(p.order)
+        theta = values[threshold(last)] if p.learn_threshold else p.threshold
+        out.append(matchboxes(names, [values[weight(last, j)] for j in range(len(names))], theta, rule, True,
+                              lang=lang))
+    return out
 
 
 def replay(variant, steps: int, typed: dict | None) -> Replay:

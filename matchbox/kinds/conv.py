@@ -19,9 +19,12 @@ from .parts.network import rounded
 KIND = "conv"
 TITLE = {"en": "Convolution and pooling", "ja": "畳み込みとプーリング"}
 FLIPPED = {"en": "kernel flipped (true convolution); frameworks lay the kernel on as it is (cross-correlation)",
-           "ja": "カーネルを反転している (数学の畳み込み)。フレームワークは反転せずに重ねます (相互相関)"}
+           "ja": "カーネルの反転 (数学の畳み込み。フレームワークは反転せずに重ねます: 相互相関)"}
 MOST = 12  # image side; a hand sheet stays small
 CAPTION = {"en": "The kernel on the image at the first output cell", "ja": "最初の出力マスでのカーネルの位置"}
+FIG_WORDS = {"image": {"en": "image", "ja": "画像"}, "kernel": {"en": "kernel", "ja": "カーネル"},
+             "legend": {"en": " (red frame: the window multiplied cell by cell by the kernel; grey: padding 0)",
+                        "ja": "(赤い枠: カーネルとマスごとに掛け合わせる範囲。灰色: パディングの 0)"}}
 
 
 def sample(dice) -> dict:
@@ -152,8 +155,8 @@ def build(params: dict) -> Worksheet:
               + ("。最後に自分の出力をプーリングします。" if params["pool"] else "。"),
     }, {"en": "Convolution and max pooling are exact; round average pooling to "
               f"{params['decimals']} decimal places.",
-        "ja": f"畳み込みと最大値プーリングは割り切れる数です。平均値プーリングは小数第{params['decimals']}位まで"
-              "(四捨五入)。"})
+        "ja": f"畳み込みと最大値プーリングの計算は割り切れます。平均値プーリングは小数第{params['decimals'] + 1}位を"
+              f"四捨五入して小数第{params['decimals']}位まで求めます。"})
 
     def img(ch, i, j):
         return f"x{ch + 1}_{i + 1}_{j + 1}"
@@ -284,26 +287,33 @@ def build(params: dict) -> Worksheet:
 
 
 def figures(variant, lang: str, key: bool) -> list[dict]:
-    """The (padded) first channel of the image with the first kernel laid on where the first output cell is."""
+    """The (padded) first channel of the image with the first kernel's window outlined where the first output
+    cell is, and the kernel itself beside it (its numbers never on the image's digits)."""
     p = variant.params
     image = np.array(p["image"])[0]
     kernel = np.array(p["kernels"])[0, 0]
     pad = p["pad"]
     h, w = image.shape
     H, Wd = h + 2 * pad, w + 2 * pad
+    fh, fw = kernel.shape
     cell = 20
-    c = Canvas(cell * Wd + 20, cell * H + 20, 0, 1, 0, 1, margin=0)
+    left = 10 + cell * Wd + 34  # the kernel's grid, right of the image
+    c = Canvas(left + cell * fw + 10, max(H, fh) * cell + 40, 0, 1, 0, 1, margin=0)
     for i in range(H):
         for j in range(Wd):
             inside = pad <= i < pad + h and pad <= j < pad + w
             v = image[i - pad, j - pad] if inside else 0
-            c.raw(f'<rect x="{10 + j * cell}" y="{10 + i * cell}" width="{cell}" height="{cell}" '
+            c.raw(f'<rect x="{10 + j * cell}" y="{22 + i * cell}" width="{cell}" height="{cell}" '
                   f'fill="{"white" if inside else "#eee"}" stroke="#999" stroke-width="0.6"/>')
-            c.text(10 + j * cell + cell / 2, 10 + i * cell + cell / 2 + 3, f"{v:g}", 8.5)
-    fh, fw = kernel.shape
-    c.raw(f'<rect x="10" y="10" width="{fw * cell}" height="{fh * cell}" fill="#c00" fill-opacity="0.12" '
+            c.text(10 + j * cell + cell / 2, 22 + i * cell + cell / 2 + 3, f"{v:g}", 8.5)
+    c.raw(f'<rect x="10" y="22" width="{fw * cell}" height="{fh * cell}" fill="#c00" fill-opacity="0.10" '
           f'stroke="#c00" stroke-width="2"/>')
+    c.text(10, 14, tr(FIG_WORDS["image"], lang), 8.5, "start")
+    c.text(left - 17, 22 + fh * cell / 2 + 4, "×", 12, color="#c00")
     for i in range(fh):
         for j in range(fw):
-            c.text(10 + j * cell + cell - 2, 10 + i * cell + 8, f"×{kernel[i, j]:g}", 6.5, "end", "#c00")
-    return [{"svg": c.svg(), "caption": tr(CAPTION, lang)}]
+            c.raw(f'<rect x="{left + j * cell}" y="{22 + i * cell}" width="{cell}" height="{cell}" fill="#fdecec" '
+                  'stroke="#c00" stroke-width="0.8"/>')
+            c.text(left + j * cell + cell / 2, 22 + i * cell + cell / 2 + 3, f"{kernel[i, j]:g}", 8.5, color="#c00")
+    c.text(left, 14, tr(FIG_WORDS["kernel"], lang), 8.5, "start", "#c00")
+    return [{"svg": c.svg(), "caption": tr(CAPTION, lang) + tr(FIG_WORDS["legend"], lang)}]

@@ -12,7 +12,7 @@ from ..worksheet.figures import Canvas
 from ..worksheet.graph import Precision, Q, Column, Step, Table, Worksheet, tr
 from ..worksheet.replay import Replay
 from ..worksheet.spec import Spec, rule_is_strict
-from .parts.trials import (Items, add_settings, add_test, add_trials, epoch_length, read_schedule, replay_trials,
+from .parts.trials import (Items, add_settings, fires_when, add_test, add_trials, epoch_length, read_schedule, replay_trials,
                            settle_run, weight)
 
 KIND = "counting"
@@ -20,7 +20,7 @@ TITLE = {"en": "Counting: one weight, one threshold", "ja": "数えるニュー�
 ITEM = {"en": "apples", "ja": "りんご"}
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 CAPTION = {"en": "u = w·x and the threshold θ: where they cross is the boundary",
-           "ja": "u = w·x としきい値 θ: 交わるところが境目"}
+           "ja": "u = w·x としきい値 θ(交わる点が境界です)"}
 
 
 def sample(dice) -> dict:
@@ -84,18 +84,19 @@ def items(params: dict) -> Items:
 def build(params: dict) -> Worksheet:
     item = params.get("item", ITEM)
     item_en, item_ja = (item, item) if isinstance(item, str) else (item["en"], item["ja"])
+    fires = fires_when(params["rule"] == ">")
     ws = Worksheet(KIND, params.get("title", TITLE), {
-        "en": (f"Each bag holds x {item_en}. The neuron answers y = 1 (\"heavy\") when u = w·x reaches the "
+        "en": (f"Each bag holds x {item_en}. The neuron answers y = 1 (\"heavy\") when u = w·x {fires['en']} the "
                "threshold θ. Work through the trials in order: compute u, y and the difference d = t − y, "
                "then the new weight w' = w + η·d·x, which the next trial uses. Then test every bag with the "
                "final weight, and find where the line u = w·x crosses θ."),
-        "ja": (f"袋には{item_ja}が x 個入っています。u = w·x がしきい値 θ に達すると y = 1(重い)と答えます。"
+        "ja": (f"袋には{item_ja}が x 個入っています。u = w·x がしきい値 θ {fires['ja']} y = 1(重い)と答えます。"
                "試行を順に進め、総和 u、出力 y、誤差 d = t − y、新しい重み w' = w + η·d·x を求めます"
                "(次の試行はこの重みを使います)。最後に学習後の重みで全部の袋をテストし、直線 u = w·x が θ と"
                "交わる x を求めます。"),
     }, {"en": "All numbers on this sheet are exact (integers or short decimals), except the boundary: "
               "round it to 2 decimal places.",
-        "ja": "境界の x だけは小数第2位まで(四捨五入)、それ以外はすべて割り切れる数です。"})
+        "ja": "境界の x だけは小数第3位を四捨五入して小数第2位まで求めます。それ以外の計算はすべて割り切れます。"})
     p = items(params)
     add_settings(ws, p)
     weights, theta = add_trials(ws, p)

@@ -19,7 +19,7 @@ from .parts.network import precision_note, read_precision, rounded
 
 KIND = "descent"
 TITLE = {"en": "Gradient descent, by hand", "ja": "勾配降下法を手で計算する"}
-ONE_H = {"en": "divided by h instead of 2h", "ja": "2h ではなく h で割っている"}
+ONE_H = {"en": "divided by h instead of 2h", "ja": "2h ではなく h で割る誤り"}
 MOST_STEPS = 10
 HEIGHT = "f_{}"  # the quantity of f at the point after a step (0: the start): HEIGHT.format(step)
 
@@ -80,7 +80,7 @@ def build(params: dict) -> Worksheet:
               "new point.",
         "ja": f"関数 {f_text} の谷を、出発点から下ります。各点で勾配を2通りに求めます。h = {h:g} の中心差分 "
               "(f(x + h) − f(x − h)) / 2h による数値微分と、式から求める解析的な微分です。"
-              "次に(解析的な勾配で)x' = x − η·∂f/∂x と更新し、新しい点で f を求めます。",
+              "次に、解析的な勾配を使って x' = x − η·∂f/∂x と更新し、新しい点で f を求めます。",
     }, precision_note(params["decimals"]))
 
     lr_name = ws.given("lr", lr, {"en": "learning rate η", "ja": "学習率 η"})

@@ -98,7 +98,7 @@ def build(params: dict) -> Worksheet:
         "ja": (f"活性化関数が{act.name['ja']}(y = {f_u})のニューロン1個を、二乗誤差 E = ½(t − y)² の"
                "勾配降下法で学習させます。ステップごとにサンプルを1つ入力し、総和 u、出力 y、誤差 E、"
                "デルタ δ = ∂E/∂u、勾配 ∂E/∂wᵢ = δ·xᵢ"
-               + ("と ∂E/∂b = δ" if params["learn_bias"] else "")
+               + (" と ∂E/∂b = δ" if params["learn_bias"] else "")
                + "、新しい重み wᵢ' = wᵢ − η·∂E/∂wᵢ を求めます(次のステップはこの重みを使います)。"
                "最後に学習後の重みで全サンプルの誤差を求めます。"),
     }, precision_note(params["decimals"]))
@@ -202,7 +202,7 @@ def build(params: dict) -> Worksheet:
                       Column({"en": "output y", "ja": "出力 y"}, f_u, width=width),
                       Column({"en": "error E", "ja": "誤差 E"}, "½(t − y)²", width=width)],
                    rows, note={"en": "Did the error go down? Compare with E at each sample's first step.",
-                               "ja": "誤差は減ったでしょうか。各サンプルの最初のステップの E と比べましょう。"}))
+                               "ja": "誤差は減ったでしょうか。各サンプルの最初のステップの E と比べてみてください。"}))
     return ws
 
 
@@ -221,7 +221,7 @@ def replay(variant, steps: int, typed: dict | None) -> Replay:
     layers = [Affine(W, b), LAYERS[p["activation"]]()]
     errors = engine_errors(layers, p["samples"], p["trials"], steps, p["learning_rate"],
                            {} if p["learn_bias"] else {0: False})
-    out = Replay("error E = ½(t − y)²", {"E": errors}, sheet_steps=len(p["trials"]), first_step=1, log_scale=True)
+    out = Replay({"en": "error E = ½(t − y)²", "ja": "誤差 E = ½(t − y)²"}, {"E": errors}, sheet_steps=len(p["trials"]), first_step=1, log_scale=True)
     out.summary.update(final_weights=W[:, 0].tolist(), final_bias=float(b[0]), first_error=float(errors[0]),
                        last_error=float(errors[-1]))
     return out.draw_learner(typed, {"E": ERROR.format})

@@ -93,8 +93,8 @@ def build(params: dict) -> Worksheet:
               "its own point: the gradient g = ∂f/∂x there, the optimizer's state, then the new point. "
               + " ".join(f"{NAMES[o]}: {RULES[o]['en']}." for o in chosen),
         "ja": f"どの手法も {f_text} の同じ点から出発し、それぞれ自分の点から{params['steps']}ステップ進みます。"
-              "その点での勾配 g = ∂f/∂x、手法の状態、新しい点を求めます。"
-              + " ".join(f"{NAMES[o]}: {RULES[o]['ja']}。" for o in chosen),
+              "各ステップで、その点での勾配 g = ∂f/∂x、手法の状態、新しい点を求めます。"
+              + "".join(f"{NAMES[o]}: {RULES[o]['ja']}。" for o in chosen),
     }, precision_note(params["decimals"]))
 
     start = [ws.given(f"x{i}_0", v, {"en": f"start {x}", "ja": f"出発点 {x}"})

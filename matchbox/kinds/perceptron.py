@@ -21,8 +21,8 @@ TITLE = {"en": "Perceptron: learning a logic gate", "ja": "パーセプトロン
 GATES = {"AND": lambda a, b: a & b, "OR": lambda a, b: a | b, "NAND": lambda a, b: 1 - (a & b),
          "XOR": lambda a, b: a ^ b}
 LINE = Precision(2, exact=False)
-GRID = {"en": "Draw the decision line after each epoch", "ja": "エポックごとに決定境界を描き入れよう"}
-GRID_KEY = {"en": "Decision line after each epoch (bold: the last)", "ja": "エポックごとの決定境界(太線が最後)"}
+GRID = {"en": "Draw the decision line after each epoch", "ja": "エポックごとに決定境界を描き入れてください"}
+GRID_KEY = {"en": "Decision line after each epoch (bold: the last)", "ja": "エポックごとの決定境界(太線が最後のエポック)"}
 
 
 def sample(dice) -> dict:
@@ -91,7 +91,7 @@ def items(params: dict) -> Items:
     pts = points(params)
     names = [pt["name"] for pt in pts]
     bias = params["bias"]
-    bias_input = [{"en": "bias input, always 1", "ja": "バイアス入力(常に1)"}] if bias else []
+    bias_input = [{"en": "bias input, always 1", "ja": "バイアス入力: 常に 1"}] if bias else []
     return Items(features=bias_input + ["x₁", "x₂"],
                  names=names, inputs=[([1] if bias else []) + pt["x"] for pt in pts],
                  teacher=[pt["teacher"] for pt in pts], order=[names.index(n) for n in params["trials"]],
@@ -123,7 +123,7 @@ def build(params: dict) -> Worksheet:
         "ja": intro["ja"] + ("出力 y、誤差 d = t − y、新しい重み wᵢ' = wᵢ + η·d·xᵢ を求めます。エポックごとの誤りの数を"
                              f"数え、学習後の重みで全点をテストし、決定境界 {line} を求めます。"),
     }, {"en": "All numbers are exact except the decision line: round its slope and intercept to 2 decimal places.",
-        "ja": "決定境界の傾きと切片だけは小数第2位まで(四捨五入)、それ以外はすべて割り切れる数です。"})
+        "ja": "決定境界の傾きと切片だけは小数第3位を四捨五入して小数第2位まで求めます。それ以外の計算はすべて割り切れます。"})
     p = items(params)
     add_settings(ws, p)
     weights, theta = add_trials(ws, p)
@@ -156,7 +156,7 @@ def build(params: dict) -> Worksheet:
                       {"en": "decision line: x₁ = c", "ja": "決定境界: x₁ = c"},
                       f"c = (θ − {w0_text}) / w₁" if params["bias"] else "c = θ / w₁", LINE)
         rows = [[{"en": "x₁ = c, with c", "ja": "x₁ = c の c"}, Q(c)]]
-        note = {"en": "w₂ is 0: the line is vertical, x₁ = c.", "ja": "w₂ = 0 なので境界は縦の直線 x₁ = c です。"}
+        note = {"en": "w₂ is 0: the line is vertical, x₁ = c.", "ja": "w₂ = 0 なので、境界は縦の直線 x₁ = c になります。"}
     else:
         return ws
     ws.table(Table("line", {"en": "Decision line (final weights)", "ja": "決定境界(学習後の重み)"},

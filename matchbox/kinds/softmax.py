@@ -167,11 +167,11 @@ def build(params: dict) -> Worksheet:
                 "each score: ∂E/∂aₖ = yₖ − tₖ. Classes are numbered from 0, as frameworks (and MNIST's digits) "
                 "number them.",
         "ja": ("ソフトマックス関数でスコア a を確率にします。最大のスコアを引いてから各クラスの e^(a − max) を求め、"
-               "その和で割ります。" if with_scores else "確率 y が与えられています。")
-              + f"次に、正解だけが1のone-hot表現の教師 t に対する交差エントロピー誤差 E = −Σ tₖ {ln}{delta}"
-                "を自然対数 ln(log₁₀ ではありません)で求めます(正解クラスの項だけが残ります)。"
+               "その和で割ります。" if with_scores else "確率 y は与えられています。")
+              + f"次に、正解のクラスだけが 1 の one-hot 表現の教師信号 t に対して、交差エントロピー誤差 E = −Σ tₖ {ln}{delta} "
+                "を自然対数 ln で求めます(log₁₀ ではありません。正解クラスの項だけが残ります)。"
                 "最後に、各スコアについての勾配 ∂E/∂aₖ = yₖ − tₖ を求めます。"
-                "クラスは0から数えます(フレームワークやMNISTの数字と同じ)。",
+                "クラスの番号は 0 から始まります(フレームワークや MNIST の数字と同じです)。",
     }, precision_note(params["decimals"]))
 
     given_rows, losses = [], []

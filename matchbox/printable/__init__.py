@@ -20,6 +20,27 @@ WORDS = {lang: {**section("print", lang), "variant": word("variant", lang), "nam
                 "key": word("key-title", lang), "answer": word("answer-box", lang)} for lang in LANGS}
 
 
+WIDE = 12, 120  # a table of more columns, or wider (the workbook's widths summed), does not fit A4 upright
+
+
+def landscape(tables: list[dict]) -> bool:
+    """Print the whole sheet landscape when one of its tables needs it (no page turned for one table)."""
+    return any(len(t["headers"]) > WIDE[0] or sum(t["widths"]) > WIDE[1] for t in tables)
+
+
+def title_parts(title: str) -> list[str]:
+    """The title cut where a line may break: after a colon or a space (each part is kept whole, so a Japanese
+    title never leaves 「値」 alone on the next line)."""
+    import re
+    return [p for p in re.split(r"(?<=[:：])\s*|\s+(?=\S)", title) if p]
+
+
+def unbroken(text: str):
+    """`text` that breaks between its words only, never inside one (「チョ/コ」): each word in a nowrap span."""
+    from markupsafe import Markup, escape
+    return Markup(" ").join(Markup('<span class="nb">%s</span>') % escape(w) for w in text.split(" ")) if text else text
+
+
 def render_html(variant, lang: str, key: bool = False, learner: str | None = None) -> str:
     import jinja2
     from ..grading.numbers import show
@@ -31,11 +52,16 @@ def render_html(variant, lang: str, key: bool = False, learner: str | None = Non
         shown = role == "given" or key
         return {"kind": role, "text": show(values[name], ws.quantities[name].precision) if shown else ""}
     tables = table_model(ws, lang, fill)
+    for t in tables:  # boxes the learner copies from earlier answers: the sheet says so under the table
+        t["copied"] = any(c["kind"] == "ref" for row in t["rows"] for c in row)
+        t["formulas"] = [unbroken(f) for f in t["formulas"]]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     return env.get_template("sheet.html.j2").render(
         lang=lang, words=WORDS[lang], title=tr(ws.title, lang), variant=variant.id, learner=learner or "",
-        key=key, instructions=tr(ws.instructions, lang), precision=tr(ws.precision_note, lang), tables=tables,
+        key=key, title_parts=title_parts(tr(ws.title, lang)),
+        landscape=landscape(tables), instructions=tr(ws.instructions, lang),
+        precision=tr(ws.precision_note, lang), tables=tables,
         figures=figures.of(variant, lang, key))
 
 

@@ -44,6 +44,7 @@ def graded_copy(filled: Filled, report: Report, lang: str | None = None) -> byte
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         wb = openpyxl.load_workbook(io.BytesIO(filled.data), keep_links=False)
+    _mark_graded(wb)
     report = explain(report, lang)
     words = copy_words(report.lang)
     for c in report.cells:
@@ -67,6 +68,29 @@ def annotate(filled: Filled, report: Report, out: Path, force: bool = False) -> 
     """Write the graded copy to `out`: never over the graded workbook, over another file only with `force`."""
     refuse_overwrite(Path(out), [filled.path], force)
     return write_atomic(Path(out), graded_copy(filled, report))
+
+
+def _mark_graded(wb) -> None:
+    """The copy says of itself, in its stored matchbox data, that it is a graded copy (`"graded": true`), so a
+    class's batch does not count it as a learner's submission; it can still be checked on its own."""
+    import json
+
+    from ..workbook.layout import META_SHEET
+    from ..workbook.writer import META_PROPERTY
+    for prop in getattr(wb, "custom_doc_props", []) or []:
+        if prop.name == META_PROPERTY and isinstance(prop.value, str):
+            prop.value = _with_mark(prop.value, json)
+    if META_SHEET in wb.sheetnames and isinstance(wb[META_SHEET]["A2"].value, str):
+        wb[META_SHEET]["A2"].value = _with_mark(wb[META_SHEET]["A2"].value, json)
+
+
+def _with_mark(blob: str, json) -> str:
+    try:
+        meta = json.loads(blob)
+    except ValueError:
+        return blob  # the reader accepted the other copy of the data; leave this one as it is
+    return json.dumps({**meta, "graded": True}, ensure_ascii=False, sort_keys=True) if isinstance(meta, dict) \
+        else blob
 
 
 def _comment(cls, text: str):

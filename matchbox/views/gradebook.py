@@ -5,12 +5,18 @@ and `tests`, each test with `name`, `score`, `max_score`, `status` ("passed" / "
 `visibility`. One results.json describes one submission, so every workbook given to `check` counts as a
 part of the same submission; each section of each workbook is one test. Both are views of grading
 reports, their words in each workbook's language (the checking page's record: the page's).
+
+A gradebook keeps one result per learner per exercise, the latest: the long form has a row per learner and
+exercise, the wide form a row per learner and a column per exercise. The exercise is the kind and the variant's
+name (the kind for built-in variants, the spec file's stem for an instructor's own), without the seed: a class
+generated from a roster gives every learner a different seed of the same exercise, and they belong in one column.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +27,68 @@ from .feedback import explain
 from .terminal import cell_line, edited_line, headline, printable
 
 COLUMNS = ["name", "file", "kind", "variant", "score", "max_score", "percent", "status", "slips", "error"]
+LONG_COLUMNS = COLUMNS + ["checked_at"]  # what `check --gradebook` and the checking page's gradebook write
+
+
+def same_name(name: str) -> str:
+    """A name as compared with the roster: width, case and spacing do not matter (山田　花子 = 山田 花子)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def exercise(row: dict) -> str:
+    """A gradebook row's exercise: its kind, and the variant's name when it is a spec's (`xor (perceptron)`)."""
+    kind, variant = row.get("kind") or "", row.get("variant") or ""
+    name = variant.rsplit("-", 1)[0] if "-" in variant else variant
+    return kind if not name or name == kind else f"{name} ({kind})"
+
+
+def learner_key(row: dict) -> str:
+    """Whose row this is: the learner's name as the roster compares it, or the file for a nameless one."""
+    return same_name(row["name"]) if row.get("name") else "\0" + (row.get("file") or "")
+
+
+def latest(table: list[dict], saved: list[float] | None = None) -> list[dict]:
+    """The latest row of each learner and exercise (the last one, or the one saved last when `saved` gives
+    each row's time), in the order each pair first appears; a file that could not be graded has no exercise
+    and keeps its own row."""
+    kept: dict[tuple, tuple[float, dict]] = {}
+    for i, row in enumerate(table):
+        key = (learner_key(row), exercise(row)) if row.get("kind") else ("\0" + row.get("file", ""), i)
+        when = saved[i] if saved is not None else i
+        if key not in kept or when >= kept[key][0]:
+            kept[key] = (when, row)
+    return [row for _, row in kept.values()]
+
+
+def exercises(table: list[dict]) -> list[str]:
+    """The exercises of the graded rows, in order of first appearance."""
+    return list(dict.fromkeys(exercise(r) for r in table if r.get("kind")))
+
+
+def arranged(table: list[dict], order: list[str]) -> list[dict]:
+    """The rows grouped by learner (in order of first appearance), each learner's exercises in `order`."""
+    place = {e: i for i, e in enumerate(order)}
+    by_learner: dict[str, list[dict]] = {}
+    for row in table:
+        by_learner.setdefault(learner_key(row), []).append(row)
+    return [row for rows_ in by_learner.values()
+            for row in sorted(rows_, key=lambda r: place.get(exercise(r), len(place)))]
+
+
+def wide(table: list[dict], order: list[str] | None = None) -> tuple[list[str], list[dict]]:
+    """The wide form: a row per learner (in order of first appearance), a column per exercise (in `order`,
+    else as they first appear) holding the percent (scores out of different maxima compare only as percents);
+    empty where nothing was handed in. Files that could not be graded are left out: they have no exercise."""
+    names = order if order is not None else exercises(table)
+    learners: dict[str, dict] = {}
+    for row in table:
+        if not row.get("kind") and row.get("status") != "missing":
+            continue
+        name = row.get("name") or f"({row.get('file', '')})"
+        out = learners.setdefault(learner_key(row), {"name": name, **{f"{e} %": "" for e in names}})
+        if row.get("kind"):
+            out[f"{exercise(row)} %"] = row.get("percent", "")
+    return ["name", *(f"{e} %" for e in names)], list(learners.values())
 
 
 def status(report: Report) -> str:
@@ -44,9 +112,19 @@ def rows(reports: list[Report], lang: str | None = None) -> list[dict]:
     return out
 
 
-def gradebook_csv(reports: list[Report]) -> str:
-    """One row per workbook, UTF-8 with a byte-order mark so Excel shows Japanese names as written."""
-    return rows_csv(rows(reports), COLUMNS)
+def gradebook_csv(reports: list[Report], form: str = "long", checked_at: str = "",
+                  saved: list[float] | None = None) -> str:
+    """The latest result of each learner per exercise (the last report, or the last saved by `saved`), in the
+    long or the wide form, the exercises in the order they were first handed in; UTF-8 with a byte-order mark
+    so Excel shows Japanese names as written."""
+    table = [{**r, "checked_at": checked_at} for r in rows(reports)]
+    when = saved if saved is not None else list(range(len(table)))
+    order = exercises([row for _, row in sorted(zip(when, table), key=lambda pair: pair[0])])
+    table = latest(table, saved)
+    if form == "wide":
+        columns, table = wide(table, order)
+        return rows_csv(table, columns)
+    return rows_csv(arranged(table, order), LONG_COLUMNS)
 
 
 def rows_csv(table: list[dict], columns: list[str]) -> str:

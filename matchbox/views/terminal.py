@@ -5,6 +5,7 @@ needs click.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 from ..grading.numbers import show
@@ -18,10 +19,17 @@ MARKS = {"correct": ("✓", "green"), "carried": ("↪", "yellow"), "simplified"
 Style = Callable[[str, str], str]  # (text, colour name) -> the text coloured
 
 
+HIDDEN = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")  # controls, invisible format characters, line breaks
+
+
 def printable(text) -> str:
-    """Text with control characters escaped, so a file name or a typed value cannot break or forge a line."""
+    """Text with control and invisible format characters escaped (a newline, a right-to-left override), so a
+    file name or a typed value cannot break or forge a line; every visible character and space, the
+    full-width space of 佐藤　陽菜 too, prints as it is."""
     text = str(text)
-    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if text.isprintable():
+        return text
+    return "".join(repr(c)[1:-1] if c != " " and unicodedata.category(c) in HIDDEN else c for c in text)
 
 
 def pad(text: str, n: int, right: bool = False) -> str:
@@ -92,8 +100,30 @@ def edited_line(g, lang: str) -> str:
             f"({word('printed', lang)}: {show(g.expected)})")
 
 
+WRONG = ("incorrect", "simplified", "rounding")  # the cells listed first, one by one
+
+
+def carried_groups(report, lang: str) -> list[tuple[str, list]]:
+    """The carried cells of a worded report by the table they stand in (sheet order): (its title, cells)."""
+    titles = {}
+    if report.exercise is not None:
+        titles = {t.name: tr(t.title, lang) for t in report.exercise.worksheet.tables}
+    groups: dict[str, list] = {}
+    for c in report.cells:
+        if c.status == "carried":
+            groups.setdefault(c.section, []).append(c)
+    return [(titles.get(name) or name, cells) for name, cells in groups.items()]
+
+
+def carried_line(title: str, n: int, lang: str) -> str:
+    """One table's carried cells in a sentence: "Trials: 14 cells follow correctly from your own earlier numbers"."""
+    return word("mistakes.carried_one" if n == 1 else "mistakes.carried", lang, table=title, n=n)
+
+
 def report_text(report, show_all: bool = False, style: Style | None = None, max_blank: int = 10) -> str:
-    """A graded workbook for the terminal, in its own language; `style` colours each line by its mark."""
+    """A graded workbook for the terminal, in its own language; `style` colours each line by its mark.
+    Mistakes first: the wrong cells and edited givens one by one, then the blanks, then one line per table
+    for the cells that follow from the learner's own earlier numbers; `show_all` lists every cell in order."""
     if report.error:
         return ""
     report = explain(report)
@@ -109,19 +139,20 @@ def report_text(report, show_all: bool = False, style: Style | None = None, max_
         lines.append("  (" + word("report.marking", lang, credit=report.marking.carried_credit,
                                   penalty=report.marking.rounding_penalty) + ")")
     lines += [f"  ! {printable(note)}" for note in report.notes]
-    blanks = 0
-    for c in report.cells:
-        if c.status == "correct" and not show_all:
-            continue
-        if c.status == "blank":
-            blanks += 1
-            if blanks > max_blank and not show_all:
-                continue
-        lines.append(styled("  " + cell_line(c), c.status))
-    if blanks > max_blank and not show_all:
-        lines.append(styled("  · " + word("report.more", lang, n=blanks - max_blank), "blank"))
-    for g in report.edited:
-        lines.append(styled("  " + edited_line(g, lang), "incorrect"))
+    shown = report.cells if show_all else [c for c in report.cells if c.status in WRONG]
+    lines += [styled("  " + cell_line(c), c.status) for c in shown]
+    lines += [styled("  " + edited_line(g, lang), "incorrect") for g in report.edited]
+    if show_all:
+        return "\n".join(lines)
+    blanks = [c for c in report.cells if c.status == "blank"]
+    lines += [styled("  " + cell_line(c), "blank") for c in blanks[:max_blank]]
+    if len(blanks) > max_blank:
+        lines.append(styled("  · " + word("report.more", lang, n=len(blanks) - max_blank), "blank"))
+    groups = carried_groups(report, lang)
+    lines += [styled(f"  {MARKS['carried'][0]} " + carried_line(title, len(cells), lang), "carried")
+              for title, cells in groups]
+    if groups:
+        lines.append(f"  ({word('mistakes.all', lang)})")
     return "\n".join(lines)
 
 

@@ -5,7 +5,7 @@
     GET  /r/<id>                the result: score, every table with its cells marked, the notes
     GET  /r/<id>/graded.xlsx    the annotated copy
     GET  /class?token=…         the class table (only when a roster or gradebook is given)
-    GET  /class/grades.csv?token=…
+    GET  /class/grades.csv?token=…   the gradebook: a row per learner and exercise (&form=wide: per learner)
 
 An upload is read into memory (a large one spools to a file in the server's own temporary folder, deleted
 as soon as it is read), parsed by the same safe loader as `check`, and never written anywhere else.
@@ -24,7 +24,7 @@ from ..grading.numbers import show
 from ..views.table import table_model, templates_dir
 from ..views.feedback import status_name
 from ..views.gradebook import rows_csv
-from ..views.terminal import MARKS, edited_line, printable
+from ..views.terminal import MARKS, WRONG, carried_groups, carried_line, edited_line, printable
 from ..words import section, word
 from ..workbook.reader import MAX_FILE_BYTES, check_size, read_data
 from .records import GRADEBOOK_COLUMNS, ClassRecord, Result, ResultStore
@@ -35,7 +35,8 @@ ASSETS = {"style.css": "text/css; charset=utf-8", "drop.js": "text/javascript; c
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The page's words: words.py's "web." group, and the ones it shares with the other views.
-SHARED = {"variant": "variant", "learner": "name", "file": "file", "notes": "look-again"}
+SHARED = {"variant": "variant", "learner": "name", "file": "file", "notes": "look-again",
+          "note_number": "mistakes.note"}
 
 
 def page_words(lang: str) -> dict[str, str]:
@@ -125,7 +126,7 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
             result = Result(filled, name, grade(filled, marking))
             report = result.graded
         except WorkbookError as e:
-            error = f"{printable(name)}: {e}"
+            error = f"{printable(name)}: {e.said(lang)}"
         except MemoryError:
             error = f"{printable(name)}: the workbook is too large to grade in the memory available"
         except Exception as e:  # a bug of ours: one line for the learner, as `check` does for a class
@@ -164,7 +165,7 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         lang = page_lang()
         report = result.report(lang)
         return render("result.html.j2", report=report, key=key, tables=tables_view(result, report, lang),
-                      notes=notes_view(report), blanks=blanks_view(report),
+                      notes=notes_view(report), carried=carried_view(report, lang), blanks=blanks_view(report),
                       edited=[edited_line(g, lang) for g in report.edited])
 
     @app.get("/r/<key>/graded.xlsx")
@@ -195,15 +196,25 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
     @app.get("/class")
     def class_page():
         check_token()
-        return render("class.html.j2", rows=record.table(), failed=record.failed, token=token)
+        return render("class.html.j2", grid=record.grid(), failed=record.failed, token=token)
 
     @app.get("/class/grades.csv")
-    def class_csv():
+    def class_csv():  # ?form=wide: a row per learner, a column per exercise; else a row per learner and exercise
         check_token()
-        response = make_response(rows_csv(record.table(), GRADEBOOK_COLUMNS).encode("utf-8"))
+        wide = request.args.get("form") == "wide"
+        text = record.wide_csv() if wide else rows_csv(record.table(), GRADEBOOK_COLUMNS)
+        response = make_response(text.encode("utf-8"))
         response.headers["Content-Type"] = "text/csv; charset=utf-8"
-        response.headers["Content-Disposition"] = attachment("grades.csv")
+        response.headers["Content-Disposition"] = attachment("grades-wide.csv" if wide else "grades.csv")
         return response
+
+    @app.get("/projector")
+    def projector_page():  # the class with no names: `matchbox report`'s class view of the uploads so far
+        from ..views.summary import class_summary, projector_context
+        check_token()
+        with store._lock:  # the record keeps gradebook rows; the cells are in the results still held
+            reports = [r.graded for r in store._results.values()]
+        return render("projector.html.j2", **projector_context(class_summary(reports, page_lang())))
 
     @app.get("/assets/<name>")
     def asset(name):
@@ -255,15 +266,24 @@ def value_text(value) -> str:
     return show(value) if isinstance(value, float) else printable(value)
 
 
+def note_item(c) -> dict:
+    return {"status": c.status, "mark": MARKS[c.status][0], "where": f"{c.sheet}!{c.cell}", "label": c.label,
+            "value": value_text(c.value), "feedback": c.feedback}
+
+
 def notes_view(report) -> list[dict]:
-    """The cells to look at again (wrong or carried), numbered as in the tables; blanks are listed apart."""
-    return [{"number": i, "status": c.status, "mark": MARKS[c.status][0], "where": f"{c.sheet}!{c.cell}",
-             "label": c.label, "value": value_text(c.value), "feedback": c.feedback}
-            for i, c in enumerate(noted(report), 1)]
+    """The wrong cells (incorrect, simplified, rounding notes), numbered as in the tables: listed first."""
+    return [{"number": i, **note_item(c)} for i, c in enumerate(noted(report), 1)]
 
 
 def noted(report):
-    return (c for c in report.cells if c.status in ("incorrect", "simplified", "rounding", "carried"))
+    return (c for c in report.cells if c.status in WRONG)
+
+
+def carried_view(report, lang: str) -> list[dict]:
+    """The cells carried from an earlier slip, one line per table, each line opening onto its cells."""
+    return [{"line": carried_line(title, len(cells), lang), "cells": [note_item(c) for c in cells]}
+            for title, cells in carried_groups(report, lang)]
 
 
 def blanks_view(report, shown: int = 10) -> dict:

@@ -2,9 +2,10 @@
 
 Results live in memory only, under an id of 128 random bits that only the uploader's browser is given, so
 no one can open another learner's result by guessing; they expire after a few hours, and the oldest go first
-when too many are held. The class record keeps the latest result per learner and, when a gradebook file is
-named, rewrites it (atomically) after every upload; a gradebook that already exists is read back first, so
-restarting the page loses nothing.
+when too many are held. The class record keeps the latest result of each learner per exercise (a learner may
+hand in several exercises in a day) and, when a gradebook file is named, rewrites it (atomically, in the long
+form: a row per learner and exercise) after every upload; a gradebook that already exists is read back first,
+so restarting the page loses nothing. A gradebook of an older matchbox (a row per learner) reads the same way.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from ..errors import MatchboxError
 from ..grading.grader import Report
 from ..roster import FORMULA_STARTS
 from ..views.feedback import WordedReport, explain
-from ..views.gradebook import COLUMNS, rows, rows_csv
+from ..views.gradebook import LONG_COLUMNS, exercise, exercises, learner_key, rows, rows_csv, same_name, wide
 from ..workbook.reader import Filled
 
 KEEP_SECONDS = 6 * 3600  # a workshop day
@@ -74,21 +75,17 @@ class ResultStore:
             self._results.popitem(last=False)
 
 
-def same_name(name: str) -> str:
-    """A name as compared with the roster: width, case and spacing do not matter (山田　花子 = 山田 花子)."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-GRADEBOOK_COLUMNS = COLUMNS + ["checked_at"]
+GRADEBOOK_COLUMNS = LONG_COLUMNS
 
 
 class ClassRecord:
-    """The latest result of each learner: the roster's learners in roster order, then anyone else."""
+    """The latest result of each learner per exercise: the roster's learners in roster order, then anyone else;
+    the exercises in the order they were first handed in."""
 
     def __init__(self, roster: list[str] | None = None, gradebook: Path | None = None):
         self.roster = roster or []
         self.gradebook = gradebook
-        self.latest: dict[str, dict] = {}  # same_name(learner) -> gradebook row
+        self.latest: dict[tuple[str, str], dict] = {}  # (learner_key, exercise) -> gradebook row
         self.failed = 0  # uploads that could not be graded (their learner is unknown)
         self._lock = threading.Lock()
         self._by_key = {same_name(n): n for n in self.roster}
@@ -99,22 +96,22 @@ class ClassRecord:
         try:
             with open(path, encoding="utf-8-sig", newline="") as f:
                 for row in csv.DictReader(f):
-                    name = _unquote(row.get("name") or "")
-                    if name:
-                        self.latest[same_name(name)] = {c: _unquote(row.get(c) or "") for c in GRADEBOOK_COLUMNS}
+                    row = {c: _unquote(row.get(c) or "") for c in GRADEBOOK_COLUMNS}
+                    if row["name"] and row["kind"]:
+                        self.latest[(learner_key(row), exercise(row))] = row
         except (OSError, UnicodeDecodeError, csv.Error) as e:
             raise MatchboxError(f"{path}: cannot read the gradebook ({e}); name a new file or move this one") \
                 from None
 
     def record(self, report: Report, lang: str | None = None) -> None:
-        """Keep `report` as its learner's latest (a report with no learner name is kept under its file), its
-        slips named in `lang`."""
+        """Keep `report` as its learner's latest of its exercise (a report with no learner name is kept under
+        its file), its slips named in `lang`."""
         row = rows([report], lang)[0]
         name = report.learner or ""
         row["name"] = self._by_key.get(same_name(name), name) if name else f"({report.file})"
         row["checked_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
         with self._lock:
-            self.latest[same_name(row["name"])] = row
+            self.latest[(learner_key(row), exercise(row))] = row
             if self.gradebook is not None:
                 from ..grading.files import write_atomic
                 write_atomic(self.gradebook, rows_csv(self._rows(), GRADEBOOK_COLUMNS).encode("utf-8"))
@@ -124,20 +121,53 @@ class ClassRecord:
             self.failed += 1
 
     def table(self) -> list[dict]:
-        """A row per roster learner (empty until they upload), then the uploads of names not on it."""
+        """The long form: a row per learner and exercise handed in, a "missing" row for each roster learner
+        who has handed in nothing yet, then the uploads of names not on the roster."""
         with self._lock:
             return self._rows(with_missing=True)
 
+    def wide_csv(self) -> str:
+        """The wide form as CSV: a row per learner (roster first), a column per exercise."""
+        with self._lock:
+            order, table = self._order(), self._rows(with_missing=True)
+        columns, table = wide(table, order)
+        return rows_csv(table, columns)
+
+    def grid(self) -> dict:
+        """The class table: the exercises, and a row per learner with their latest result of each exercise."""
+        with self._lock:
+            names, long = self._order(), self._rows(with_missing=True)
+        learners: dict[str, dict] = {}
+        for row in long:
+            learner = learners.setdefault(learner_key(row), {"name": row["name"], "on_roster": row["on_roster"],
+                                                             "results": {}})
+            if row.get("kind"):
+                learner["results"][exercise(row)] = row
+        tally = {e: {"submitted": sum(e in r["results"] for r in learners.values()),
+                     "passed": sum(r["results"].get(e, {}).get("status") == "passed" for r in learners.values())}
+                 for e in names}
+        return {"exercises": names, "learners": list(learners.values()), "tally": tally}
+
+    def _order(self) -> list[str]:
+        """The exercises in the order they were first handed in."""
+        return exercises(list(self.latest.values()))
+
     def _rows(self, with_missing: bool = False) -> list[dict]:
+        order = {e: i for i, e in enumerate(self._order())}
+        by_learner: dict[str, list[dict]] = {}
+        for (who, _), row in self.latest.items():
+            by_learner.setdefault(who, []).append(row)
+        for results in by_learner.values():
+            results.sort(key=lambda r: order[exercise(r)])
         out = []
         for name in self.roster:
-            row = self.latest.get(same_name(name))
-            if row is not None:
-                out.append({**row, "on_roster": True})
-            elif with_missing:
+            results = by_learner.get(same_name(name), [])
+            out += [{**row, "on_roster": True} for row in results]
+            if not results and with_missing:
                 out.append({"name": name, "status": "missing", "on_roster": True})
         known = {same_name(n) for n in self.roster}
-        out += [{**row, "on_roster": not self.roster} for key, row in self.latest.items() if key not in known]
+        out += [{**row, "on_roster": not self.roster} for who, results in by_learner.items() if who not in known
+                for row in results]
         return out
 
 

@@ -70,32 +70,35 @@ def read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise WorkbookError("no such file") from None
+        raise WorkbookError("no such file", ja="ファイルが見つかりません") from None
     except OSError as e:
-        raise WorkbookError(f"cannot read the file: {e.strerror}") from None
+        raise WorkbookError(f"cannot read the file: {e.strerror}", ja=f"ファイルを読めません({e.strerror})") from None
     if path.is_dir():
-        raise WorkbookError("is a folder, not a workbook")
+        raise WorkbookError("is a folder, not a workbook", ja="ワークブックではなくフォルダです")
     check_size(size)
     try:
         return path.read_bytes()
     except OSError as e:
-        raise WorkbookError(f"cannot read the file: {e.strerror}") from None
+        raise WorkbookError(f"cannot read the file: {e.strerror}", ja=f"ファイルを読めません({e.strerror})") from None
 
 
 def check_size(size: int) -> None:
     """The first test of any file, from a disk or an upload: something there, and not absurdly large."""
     if size == 0:
-        raise WorkbookError("the file is empty (0 bytes)")
+        raise WorkbookError("the file is empty (0 bytes)", ja="ファイルが空です(0 バイト)")
     if size > MAX_FILE_BYTES:
-        raise WorkbookError(f"the file is {size / 2**20:.0f} MB, too large for a matchbox workbook")
+        raise WorkbookError(f"the file is {size / 2**20:.0f} MB, too large for a matchbox workbook",
+                            ja=f"ファイルが {size / 2**20:.0f} MB あり、matchbox のワークブックとしては大きすぎます")
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
     """Check what the bytes are before anything parses them."""
     if data.startswith(CFB_MAGIC):
         if ENCRYPTED_MARK in data:
-            raise WorkbookError("the workbook is password-protected (encrypted); save a copy without a password")
-        raise WorkbookError("this is a legacy .xls file, not .xlsx; save it as an Excel workbook (.xlsx)")
+            raise WorkbookError("the workbook is password-protected (encrypted); save a copy without a password",
+                                ja="ワークブックにパスワードが設定されています。パスワードなしで保存し直してください")
+        raise WorkbookError("this is a legacy .xls file, not .xlsx; save it as an Excel workbook (.xlsx)",
+                            ja="古い形式の .xls ファイルです。Excel ブック (.xlsx) として保存し直してください")
     if not data.startswith(b"PK"):
         head = data[:2048]
         try:
@@ -103,56 +106,73 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
         except UnicodeDecodeError:
             text = None
         if text is not None and ("," in text or "\t" in text or ";" in text):
-            raise WorkbookError("this is a CSV or text file, not an .xlsx workbook")
-        raise WorkbookError("this is not an .xlsx workbook (its content is not a spreadsheet)")
+            raise WorkbookError("this is a CSV or text file, not an .xlsx workbook",
+                                ja="CSV またはテキストのファイルで、.xlsx のワークブックではありません")
+        raise WorkbookError("this is not an .xlsx workbook (its content is not a spreadsheet)",
+                            ja=".xlsx のワークブックではありません(中身が表計算のファイルではありません)")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise WorkbookError("the workbook is damaged or truncated (incomplete .xlsx archive)") from None
+        raise WorkbookError("the workbook is damaged or truncated (incomplete .xlsx archive)",
+                            ja="ワークブックが壊れているか、途中で切れています(.xlsx が不完全です)") from None
     names = {i.filename for i in infos}
     if "mimetype" in names:
-        raise WorkbookError("this is an OpenDocument file (.ods), not .xlsx; save it as an Excel workbook (.xlsx)")
+        raise WorkbookError("this is an OpenDocument file (.ods), not .xlsx; save it as an Excel workbook (.xlsx)",
+                            ja="OpenDocument (.ods) のファイルです。Excel ブック (.xlsx) として保存し直してください")
     if len(infos) > MAX_MEMBERS:
-        raise WorkbookError(f"the archive holds {len(infos)} files, too many for a workbook (zip bomb?)")
+        raise WorkbookError(f"the archive holds {len(infos)} files, too many for a workbook (zip bomb?)",
+                            ja=f"圧縮ファイルの中身が {len(infos)} 個あり、ワークブックとしては多すぎるため読みません")
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED:
-        raise WorkbookError(f"the workbook would unpack to {total / 2**20:.0f} MB, refused as a zip bomb")
+        raise WorkbookError(f"the workbook would unpack to {total / 2**20:.0f} MB, refused as a zip bomb",
+                            ja=f"展開すると {total / 2**20:.0f} MB になるため、安全のため読みません")
     for i in infos:
         if i.file_size > 2**20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise WorkbookError(f"{i.filename} is compressed {i.file_size // max(i.compress_size, 1)}:1, "
-                                "refused as a zip bomb")
+                                "refused as a zip bomb",
+                                ja=f"{i.filename} の圧縮率が {i.file_size // max(i.compress_size, 1)}:1 と異常なため、"
+                                   "安全のため読みません")
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
-            raise WorkbookError("this is a Word document, not an .xlsx workbook")
-        raise WorkbookError("this is a zip archive but not an .xlsx workbook")
+            raise WorkbookError("this is a Word document, not an .xlsx workbook",
+                                ja="Word の文書で、.xlsx のワークブックではありません")
+        raise WorkbookError("this is a zip archive but not an .xlsx workbook",
+                            ja="zip ファイルですが、.xlsx のワークブックではありません")
     parts = [i for i in infos if i.filename.endswith((".xml", ".rels", ".vml"))]
     # Is it ours? The stored parameters are named in the workbook's sheet list or its document properties:
     # a foreign workbook, however large, is told so before anything else is unpacked.
     marked = [i for i in parts if (i.filename == "xl/workbook.xml" or i.filename.startswith("docProps/"))
               and i.file_size <= MAX_PART]
     if not any(MARKER.search(_unpack(archive, i)) for i in marked):
-        raise WorkbookError("this is not a matchbox workbook (no matchbox data; was it made by `matchbox generate`?)")
+        raise WorkbookError(NOT_OURS, ja=NOT_OURS_JA)
     for i in parts:
         if i.file_size > MAX_PART:
             raise WorkbookError(f"{i.filename} would unpack to {i.file_size / 2**20:.0f} MB, far more than a "
-                                "matchbox workbook holds (a padded file?)")
+                                "matchbox workbook holds (a padded file?)",
+                                ja=f"{i.filename} を展開すると {i.file_size / 2**20:.0f} MB になり、matchbox の"
+                                   "ワークブックとしては大きすぎるため読みません")
     counts = dict.fromkeys(ITEMS, 0)
     area = 0
     for i in parts:
         content = _unpack(archive, i)
         if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
-            raise WorkbookError(f"{i.filename} declares XML entities; refused as unsafe (entity bomb?)")
+            raise WorkbookError(f"{i.filename} declares XML entities; refused as unsafe (entity bomb?)",
+                                ja=f"{i.filename} に XML エンティティの宣言があるため、安全のため読みません")
         for m in ITEM.finditer(content):
             counts[m[1]] += 1
             if counts[m[1]] > MAX_ITEMS:
                 raise WorkbookError(f"the workbook holds more than {MAX_ITEMS:,} {ITEMS[m[1]]} ({i.filename}), far "
-                                    "more than a matchbox workbook; refused (a padded file?)")
+                                    "more than a matchbox workbook; refused (a padded file?)",
+                                    ja=f"ワークブックの要素が {MAX_ITEMS:,} 個を超えています({i.filename})。matchbox の"
+                                       "ワークブックとしては多すぎるため読みません")
         for m in RANGE.finditer(content):
             area += _area(*m.groups())
             if area > MAX_ITEMS:
                 raise WorkbookError(f"{i.filename} merges or links ranges of more than {MAX_ITEMS:,} cells, far "
-                                    "more than a matchbox workbook; refused (a padded file?)")
+                                    "more than a matchbox workbook; refused (a padded file?)",
+                                    ja=f"{i.filename} が {MAX_ITEMS:,} 個を超えるセルの範囲を結合・参照しています。"
+                                       "matchbox のワークブックとしては多すぎるため読みません")
     return archive
 
 
@@ -160,7 +180,8 @@ def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         return archive.read(info)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
-        raise WorkbookError(f"the workbook is damaged ({info.filename} cannot be unpacked)") from None
+        raise WorkbookError(f"the workbook is damaged ({info.filename} cannot be unpacked)",
+                            ja=f"ワークブックが壊れています({info.filename} を展開できません)") from None
 
 
 def _column(letters: bytes) -> int:
@@ -191,10 +212,15 @@ def load(data: bytes):
         raise
     except Exception as e:  # openpyxl raises many kinds on damaged files; all mean the same to a user
         reason = str(e).splitlines()[0][:120] if str(e) else type(e).__name__
-        raise WorkbookError(f"the workbook is damaged and cannot be read ({reason})") from None
+        raise WorkbookError(f"the workbook is damaged and cannot be read ({reason})",
+                            ja=f"ワークブックが壊れていて読めません({reason})") from None
 
 
 KEY_REFUSED = "this is the answer key, not a learner's workbook"
+KEY_REFUSED_JA = "これは模範解答のファイルで、受講者のワークブックではありません"
+NOT_OURS = "this is not a matchbox workbook (no matchbox data; was it made by `matchbox generate`?)"
+NOT_OURS_JA = "matchbox のワークブックではありません(matchbox のデータがありません。`matchbox generate` で作ったものですか?)"
+DAMAGED_JA = "ワークブックに保存された matchbox のパラメータが壊れています"
 MAX_META = 1_000_000  # characters; real parameters take a few kilobytes
 
 
@@ -206,15 +232,15 @@ def stored_meta(wb) -> dict:
     if blob is None and META_SHEET in wb.sheetnames:
         blob = wb[META_SHEET]["A2"].value
     if blob is None:
-        raise WorkbookError("this is not a matchbox workbook (no matchbox data; was it made by `matchbox generate`?)")
+        raise WorkbookError(NOT_OURS, ja=NOT_OURS_JA)
     if isinstance(blob, str) and len(blob) > MAX_META:
-        raise WorkbookError("the workbook's stored matchbox parameters are damaged (far too long)")
+        raise WorkbookError("the workbook's stored matchbox parameters are damaged (far too long)", ja=DAMAGED_JA)
     try:
         meta = json.loads(blob)
     except (TypeError, ValueError, RecursionError):
-        raise WorkbookError("the workbook's stored matchbox parameters are damaged") from None
+        raise WorkbookError("the workbook's stored matchbox parameters are damaged", ja=DAMAGED_JA) from None
     if not isinstance(meta, dict):
-        raise WorkbookError("the workbook's stored matchbox parameters are damaged")
+        raise WorkbookError("the workbook's stored matchbox parameters are damaged", ja=DAMAGED_JA)
     return meta
 
 
@@ -228,18 +254,18 @@ def read_data(data: bytes, path: Path, recalculate: bool = True, recalculated: b
     archive = open_zip(data)
     wb = load(data)
     meta = stored_meta(wb)
+    lang = meta.get("lang") if meta.get("lang") in ("en", "ja") else "en"
     if meta.get("key") is True:
-        raise WorkbookError(KEY_REFUSED)
+        raise WorkbookError(KEY_REFUSED, ja=KEY_REFUSED_JA, lang=lang)
     try:
         variant = from_meta(meta)
     except WorkbookError:
         raise
     except MatchboxError as e:
-        raise WorkbookError(str(e)) from None
-    lang = meta.get("lang") if meta.get("lang") in ("en", "ja") else "en"
+        raise WorkbookError(str(e), ja=e.ja, lang=lang) from None
     grids = grids_of(wb)
     if is_key(grids, tr(variant.worksheet.title, lang)):  # a key from before keys said so in their data
-        raise WorkbookError(KEY_REFUSED)
+        raise WorkbookError(KEY_REFUSED, ja=KEY_REFUSED_JA, lang=lang)
     found = locate(grids, layout(variant.worksheet, lang), lang)
     plan = found.plan
     name_cell = next(p for p in plan.cells if p.role == "name")
@@ -258,15 +284,22 @@ def read_data(data: bytes, path: Path, recalculate: bool = True, recalculated: b
     if unevaluated:
         cells = ", ".join(f"{p.sheet}!{p.cell}" for p in unevaluated[:3]) + ("..." if len(unevaluated) > 3 else "")
         what = f"{len(unevaluated)} answer cell(s) hold a formula with no saved value ({cells})"
+        what_ja = f"解答欄 {len(unevaluated)} 個の数式に値が保存されていません({cells})"
         if recalculated:
             raise WorkbookError(f"{what}, even after LibreOffice recalculated the workbook; open it in Excel or "
-                                "LibreOffice, check those formulas and save it again")
+                                "LibreOffice, check those formulas and save it again",
+                                ja=f"{what_ja}。LibreOffice で再計算しても値が出ません。Excel か LibreOffice で"
+                                   "開き、その数式を確かめて保存し直してください", lang=lang)
         if not recalculate:
-            raise WorkbookError(f"{what}; open the file in Excel or LibreOffice and save it again")
+            raise WorkbookError(f"{what}; open the file in Excel or LibreOffice and save it again",
+                                ja=f"{what_ja}。Excel か LibreOffice で開いて保存し直してください", lang=lang)
         if not shutil.which("soffice"):
             raise WorkbookError(f"{what}: the file was saved by a program that does not calculate. Open it in "
                                 "Excel or LibreOffice and save it again, or install LibreOffice (soffice) so "
-                                "matchbox can recalculate it")
+                                "matchbox can recalculate it",
+                                ja=f"{what_ja}。計算をしないプログラムで保存されたファイルです。Excel か "
+                                   "LibreOffice で開いて保存し直すか、matchbox が再計算できるよう LibreOffice "
+                                   "(soffice) をインストールしてください", lang=lang)
         return read_data(_recalculated(data), path, recalculate, recalculated=True)
     return filled
 
@@ -357,6 +390,8 @@ def _recalculated(data: bytes) -> bytes:
         return (out / "workbook.xlsx").read_bytes()
     except (OSError, subprocess.TimeoutExpired):
         raise WorkbookError("answer cells hold formulas with no saved value and LibreOffice could not "
-                            "recalculate them; open the file in Excel or LibreOffice and save it again") from None
+                            "recalculate them; open the file in Excel or LibreOffice and save it again",
+                            ja="解答欄の数式に値が保存されておらず、LibreOffice でも再計算できませんでした。Excel か "
+                               "LibreOffice で開いて保存し直してください") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -96,3 +96,59 @@ def falling_error(series: list[float], lang: str) -> dict | None:
         c.raw(f'<circle cx="{c.X(i):.1f}" cy="{c.Y(v):.1f}" r="2.5" fill="#b00"/>')
     c.text(c.m, c.m - 8, f"{series[0]:.4g} → {series[-1]:.4g}", 8.5, "start")
     return {"svg": c.svg(), "caption": tr(ERROR_CAPTION, lang)}
+
+
+MATCHBOX_CAPTION = {"en": "One box per input, a matchstick for each unit of its weight; the boxes of the inputs that "
+                          "are 1 add up to u, which is compared with the threshold θ",
+                    "ja": "入力ごとに箱が1つあり、重みの数だけマッチ棒が入っています。入力が 1 の箱の本数を足した u を"
+                          "しきい値 θ と比べます"}
+MATCHBOX_KEY = {"en": "The boxes after the last trial", "ja": "最後の試行のあとの箱"}
+
+
+def matchboxes(names: list[str], weights: list[float], theta: float, rule: str, key: bool = False,
+               caption: dict | None = None, lang: str = "en") -> dict:
+    """The matchbox brain drawn: a box per input holding its weight in matchsticks (red heads; a negative
+    weight in blue sticks with a minus sign), arrows into the threshold θ and the firing rule."""
+    per_box = max([abs(int(round(w))) for w in weights] + [3])
+    box_w = max(54, 12 + 9 * per_box)
+    c = Canvas(30 + (box_w + 18) * len(weights) + 150, 118, 0, 1, 0, 1, margin=0)
+    unit = (box_w + 18)
+    for j, (name, w) in enumerate(zip(names, weights)):
+        x = 20 + j * unit
+        c.raw(f'<rect x="{x}" y="30" width="{box_w}" height="44" rx="3" fill="#f6e7c8" stroke="#7a5a2a" '
+              f'stroke-width="1.2"/><rect x="{x}" y="30" width="{box_w}" height="9" fill="#c9a76a" stroke="#7a5a2a" '
+              'stroke-width="0.8"/>')
+        sticks, color = abs(int(round(w))), ("#b00" if w >= 0 else "#06c")
+        for s in range(sticks):
+            sx = x + 10 + s * 9
+            c.raw(f'<line x1="{sx}" y1="46" x2="{sx}" y2="70" stroke="#d9b26f" stroke-width="3"/>'
+                  f'<circle cx="{sx}" cy="46" r="2.6" fill="{color}"/>')
+        c.text(x + box_w / 2, 20, name, 9)
+        c.text(x + box_w / 2, 88, f"w{'₁₂₃₄₅₆₇₈₉'[j] if j < 9 else j + 1} = {w:g}", 9, color=color)
+        c.raw(f'<line x1="{x + box_w / 2}" y1="94" x2="{x + box_w / 2}" y2="104" stroke="#555"/>')
+    right = 20 + len(weights) * unit
+    c.raw(f'<line x1="{20 + box_w / 2}" y1="104" x2="{right + 20}" y2="104" stroke="#555"/>'
+          f'<polygon points="{right + 20},100 {right + 28},104 {right + 20},108" fill="#555"/>')
+    c.raw(f'<circle cx="{right + 60}" cy="70" r="30" fill="white" stroke="#111" stroke-width="1.4"/>')
+    c.text(right + 60, 66, "u " + rule + " θ ?", 10)
+    c.text(right + 60, 82, f"θ = {theta:g}", 10, color="#06c")
+    c.text(right + 60, 112, "→ y = 1 / 0", 9)
+    text = (MATCHBOX_KEY if key else caption or MATCHBOX_CAPTION)
+    return {"svg": c.svg(), "caption": tr(text, lang)}
+
+
+LEGEND_WORDS = {"given": {"en": "given", "ja": "与えられた値"}, "key": {"en": "answer key", "ja": "模範解答"}}
+
+
+def legend(items: list[tuple[str, str, dict]], lang: str) -> str:
+    """A figure's legend as SVG: (kind, colour, label) rows, kind "line", "dash", "dot" or "ring"."""
+    c = Canvas(10 + 140 * len(items), 16, 0, 1, 0, 1, margin=0)
+    for i, (kind, color, label) in enumerate(items):
+        x = 4 + 140 * i
+        if kind in ("line", "dash"):
+            c.raw(f'<line x1="{x}" y1="8" x2="{x + 18}" y2="8" stroke="{color}" stroke-width="2"'
+                  + (' stroke-dasharray="5,3"' if kind == "dash" else "") + "/>")
+        else:
+            c.raw(f'<circle cx="{x + 9}" cy="8" r="4" fill="{color if kind == "dot" else "white"}" stroke="{color}"/>')
+        c.text(x + 24, 11.5, tr(label, lang), 8.5, "start")
+    return c.svg()

@@ -10,7 +10,7 @@ import numpy as np
 
 @dataclass
 class Replay:
-    ylabel: str
+    ylabel: str | dict  # the y axis's words: a plain string, or {"en": ..., "ja": ...}
     series: dict[str, np.ndarray] = field(default_factory=dict)  # name -> value after each step (step 0 first)
     sheet_steps: int = 0  # how many steps the sheet itself has
     learner: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # name -> (step, value) typed

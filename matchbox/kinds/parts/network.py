@@ -60,7 +60,7 @@ ACTIVATIONS = {
 
 
 # Classic slips of the squared error's gradient and of a delta written in one cell, for `check` to name.
-SIGN_REVERSED = {"en": "sign reversed (t − y instead of y − t)", "ja": "符号が逆 (y − t ではなく t − y)"}
+SIGN_REVERSED = {"en": "sign reversed (t − y instead of y − t)", "ja": "符号の取り違え (y − t ではなく t − y)"}
 ERROR_GRAD_SLIPS = (Slip("sign-reversed", lambda y, t: t - y, name=SIGN_REVERSED),)
 
 
@@ -87,8 +87,8 @@ def rounded(decimals: int) -> Precision:
 def precision_note(decimals: int) -> Text:
     return {"en": f"Round every answer to {decimals} decimal places. Go on from your rounded numbers: "
                   "the check follows them.",
-            "ja": f"答えはすべて小数第{decimals}位まで(第{decimals + 1}位を四捨五入)。次の計算には丸めた"
-                  "自分の答えを使ってかまいません(答え合わせはそれに合わせます)。"}
+            "ja": f"答えはすべて小数第{decimals + 1}位を四捨五入して、小数第{decimals}位まで求めます。次の計算には"
+                  "丸めた自分の答えを使ってかまいません(採点もそれに合わせます)。"}
 
 
 def read_samples(spec: Spec, top_level: tuple[str, ...], read_one: Callable[[Spec], dict]) -> list[dict]:

@@ -61,6 +61,11 @@ class Items:
                                 self.threshold, self.strict, self.learn_threshold, self.low)
 
 
+def fires_when(strict: bool) -> dict:
+    """The firing rule in a sentence, exactly as the sheet states it: u > θ exceeds, u ≥ θ reaches."""
+    return ({"en": "exceeds", "ja": "を超えたら"} if strict else {"en": "reaches", "ja": "以上なら"})
+
+
 def rule_text(strict: bool, low: float = 0) -> dict:
     op = ">" if strict else "≥"
     other = "−1" if low == -1 else "0"
@@ -271,7 +276,7 @@ def replay_trials(p: Items, steps: int, typed: dict | None) -> Replay:
     plotting every weight (and a learned threshold)."""
     run = train_perceptron(p.inputs, p.teacher, p.weights, cycle(p.order, steps), p.lr, p.threshold, p.strict,
                            p.learn_threshold, p.low)
-    out = Replay("weight", sheet_steps=len(p.order))
+    out = Replay({"en": "weight", "ja": "重み"}, sheet_steps=len(p.order))
     quantities = {}
     for j, s in enumerate(p.symbols):
         out.series[f"w{s}"] = run.w[:, j]
