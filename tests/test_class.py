@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from matchbox.kinds import sampled
-from matchbox.grading.batch import Progress
+from matchbox.cli.progress import Progress
 from matchbox.roster import safe
 from matchbox.workbook.layout import layout
 from matchbox.workbook.writer import write_workbook

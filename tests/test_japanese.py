@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from matchbox.cli import main
 from matchbox.cli.options import default_lang
 from matchbox.errors import MatchboxError
+from matchbox.kinds import sampled
 from matchbox.roster import read_roster
 from matchbox.views.terminal import printable
 
@@ -99,3 +100,23 @@ def test_replay_speaks_japanese_words_and_draws_in_a_japanese_font(tmp_path):
     ax.set(xlabel="ステップ")
     save(fig, tmp_path / "ja.png", "タイトル", "ja")
     assert ax.xaxis.label.get_fontfamily()[0] == font and fig.get_suptitle() == "タイトル"
+
+
+@pytest.mark.parametrize("kind", ["neuron", "counting"])
+def test_a_japanese_workbook_is_never_slanted_and_says_when_a_calculator_is_needed(kind, tmp_path):
+    """Never slant Japanese: no italic cell in a ja workbook (en keeps its italic notes). The workbook says,
+    as the printed sheet does, that eˣ and ln need a calculator, exactly where the sheet's steps need it."""
+    import openpyxl
+    from matchbox.worksheet.calculator import needs_calculator
+    from matchbox.workbook.writer import write_workbook
+    from matchbox.words import word
+    v = sampled(kind, 1)
+    for lang in ("ja", "en"):
+        path = write_workbook(v, lang, tmp_path / f"{kind}-{lang}.xlsx")
+        wb = openpyxl.load_workbook(path)
+        slanted = [f"{s.title}!{c.coordinate}" for s in wb.worksheets for row in s.iter_rows() for c in row
+                   if c.value is not None and c.font and c.font.i]
+        assert not slanted if lang == "ja" else slanted, slanted[:5]
+        texts = " ".join(str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value)
+        assert (word("print.calculator", lang) in texts) == needs_calculator(v.worksheet)
+    assert needs_calculator(v.worksheet) == (kind == "neuron")

@@ -238,3 +238,75 @@ def test_roster_merged_pdf_and_named_files(tmp_path):
     reader = PdfReader(merged)
     assert [o.title for o in reader.outline if not isinstance(o, list)] == ["Ben", "山田 花子"]  # by learner
     assert (tmp_path / "answers" / "counting-class-ja-key.pdf").exists()
+
+
+def test_pdfs_drawn_in_processes_are_the_pdfs_drawn_alone(tmp_path, poppler):
+    """`generate --jobs 2` (PDFs drawn in worker processes) writes what one process writes: every file, the
+    PDFs page by page, the workbooks cell by cell, the merged class PDFs."""
+    roster = tmp_path / "class.csv"
+    roster.write_text("name\n山田 花子\nBen\n", encoding="utf-8")
+    for jobs in ("1", "2"):
+        r = run_cli("generate", "counting", "--roster", roster, "--format", "pdf,xlsx", "--lang", "ja",
+                    "--secret", "s", "--jobs", jobs, "-o", tmp_path / jobs)
+        assert r.returncode == 0, r.stderr
+    for folder in ("worksheets", "answers"):
+        names = sorted(p.name for p in (tmp_path / "1" / folder).iterdir())
+        assert names == sorted(p.name for p in (tmp_path / "2" / folder).iterdir()) and len(names) >= 4
+        for name in names:
+            one, two = tmp_path / "1" / folder / name, tmp_path / "2" / folder / name
+            if name.endswith(".pdf"):
+                assert pdf_text(one).split("\f") == pdf_text(two).split("\f"), name
+            else:
+                assert sheet_values(one) == sheet_values(two), name
+
+
+def svg_of(html: str) -> str:
+    return html[html.index("<svg"):html.index("</svg>")]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_backprop_weight_labels_sit_on_their_own_edge(seed):
+    """A weight's label is on its edge and on no other: crossing edges keep their labels apart."""
+    import numpy as np
+    svg = svg_of(render_html(sampled("backprop", seed), "en"))
+    edges = [np.array(m, float).reshape(2, 2) for m in
+             re.findall(r'<line x1="([-\d.]+)" y1="([-\d.]+)" x2="([-\d.]+)" y2="([-\d.]+)"', svg)]
+    labels = re.findall(r'translate\(([-\d.]+),([-\d.]+)\).*?<text[^>]*>([^<]*)</text>', svg)
+    n, h, k = sampled("backprop", seed).params["shape"]
+    assert len(labels) == len(edges) == n * h + h * k
+
+    def distance(p, edge):
+        a, b = edge
+        t = np.clip(np.dot(p - a, b - a) / np.dot(b - a, b - a), 0, 1)
+        return np.linalg.norm(p - (a + t * (b - a)))
+    for x, y, text in labels:
+        near = sorted(distance(np.array([float(x), float(y)]), e) for e in edges)
+        assert near[0] < 0.2 and near[1] > 6, text  # on one edge, clear of every other
+
+
+def test_perceptron_grid_has_a_legend():
+    """The point classes (filled, open) on the sheet; in the key also the epoch lines (thin, bold)."""
+    from matchbox.kinds.perceptron import LINE_EPOCH, LINE_LAST, POINT_ONE, POINT_ZERO
+    v = sampled("perceptron", 1)
+    for lang in ("en", "ja"):
+        sheet, key = render_html(v, lang), render_html(v, lang, key=True)
+        for words in (POINT_ONE, POINT_ZERO):
+            assert f">{tr(words, lang)}<" in sheet and f">{tr(words, lang)}<" in key
+        for words in (LINE_EPOCH, LINE_LAST):
+            assert f">{tr(words, lang)}<" in key and f">{tr(words, lang)}<" not in sheet
+
+
+@pytest.mark.parametrize("kind", ["matchbox", "backprop", "perceptron", "conv"])
+def test_a_caption_is_no_wider_than_its_picture(kind):
+    from weasyprint.formatting_structure.boxes import BlockReplacedBox, InlineReplacedBox
+    _, boxes = laid_out(render_html(sampled(kind, 1), "ja"))
+    figures = [b for b in boxes if getattr(b, "element", None) is not None and b.element.get("class") == "figure"]
+    assert figures
+    for figure in figures:
+        children = list(figure.element)
+        inner = [b for b in boxes if getattr(b, "element", None) is not None and
+                 any(b.element is c for c in children)]
+        captions = [b for b in inner if b.element.get("class") == "caption"]
+        pictures = [b for b in inner if isinstance(b, (BlockReplacedBox, InlineReplacedBox))]
+        assert captions and pictures
+        assert max(c.width for c in captions) <= max(p.width for p in pictures) + 0.5

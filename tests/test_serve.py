@@ -512,3 +512,19 @@ def test_a_gradebook_that_cannot_be_written_does_not_cost_the_learner_the_result
     assert response.status_code == 303
     assert c.get(response.headers["Location"]).status_code == 200
     assert "山田 花子" in c.get("/class?token=t").text  # kept in memory all the same
+
+
+def test_a_failure_of_ours_is_said_in_the_pages_language_and_in_english_to_the_instructor(books, monkeypatch):
+    """A bug of ours costs the learner one line in their own language; the terminal's log stays English."""
+    import matchbox.web.app as web_app
+
+    def broken(filled, marking):
+        raise KeyError("boom")
+    monkeypatch.setattr(web_app, "grade", broken)
+    heard = []
+    _, c = client(on_result=lambda report, error: heard.append(error))
+    ja = text_of(upload(c, books["slip"], lang="ja").text)
+    en = text_of(upload(c, books["slip"], lang="en").text)
+    assert "内部のエラー (KeyError) のため採点できませんでした" in ja and "internal error" not in ja
+    assert "could not be graded: internal error (KeyError)" in en
+    assert all("internal error (KeyError)" in e for e in heard) and len(heard) == 2

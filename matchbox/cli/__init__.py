@@ -17,7 +17,7 @@ from .options import fail
 # command name -> the module of this package that holds it, as a function of the same name
 COMMANDS = {"check": "check", "experiment": "experiment", "generate": "generate", "list": "list_kinds",
             "pack": "pack", "replay": "replay", "serve": "serve", "solve": "solve", "train": "train",
-            "report": "report"}
+            "report": "report", "course": "course"}
 
 
 class Group(click.Group):

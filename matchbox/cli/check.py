@@ -32,9 +32,11 @@ from .options import marking_options
               "being checked).")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None, metavar="N",
               help="Processes for several workbooks (default: one per core).")
+@click.option("--exam", is_flag=True, help="Exam mode: statuses and the slips named, never an expected or "
+              "carried value (in the terminal, --json, --annotate and --gradescope).")
 @marking_options
 def check(files, as_json, show_all, annotate, gradebook, gradebook_wide, gradescope, force, jobs, carried_credit,
-          rounding_penalty):
+          rounding_penalty, exam):
     """Grade filled-in workbooks cell by cell against the answer key.
 
     Each answer cell is correct, carried (wrong against the key but right from your own earlier
@@ -56,11 +58,15 @@ def check(files, as_json, show_all, annotate, gradebook, gradebook_wide, gradesc
     The workbooks are only read, never written. Outputs (--annotate, --gradebook, --gradescope) never
     replace a workbook being checked, nor an existing file without --force.
     """
-    from ..grading.batch import Checked, Job, Progress, check_all, collect
+    from ..grading.batch import Checked, Job, check_all, collect
+    from .progress import Progress
     from ..grading.files import copy_targets, refuse_overwrite, write_atomic
     from ..grading.grader import Marking
     marking = Marking(carried_credit, rounding_penalty)
-    from ..views.annotate import annotate as write_copy
+    from ..views.annotate import annotate as write_copy, annotate_exam
+    from ..views.feedback import explain
+    if exam:
+        write_copy = annotate_exam
     from ..views.terminal import batch_summary, headline, printable, report_text
     copies: list = []
     paths, unreadable = collect(list(files), exclude=[annotate] if annotate else [], skipped=copies)
@@ -79,6 +85,8 @@ def check(files, as_json, show_all, annotate, gradebook, gradebook_wide, gradesc
     progress = Progress(len(paths)) if several and len(paths) >= 10 else None
     style = (lambda text, colour: click.style(text, fg=colour)) if sys.stdout.isatty() else None
     for done in check_all([Job(p, targets.get(p), marking, write_copy) for p in paths], jobs):
+        if exam:  # worded without the key's values, for every view below
+            done.report = explain(done.report, exam=True)
         report = done.report
         if progress:
             progress.clear()

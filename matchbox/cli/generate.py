@@ -28,8 +28,13 @@ from .sheets import file_stem, merge_class_pdfs, parse_formats, write_sheet
                    "their name on the sheet and in the workbook, and a class list for you "
                    "(class-lists/KIND-class-list.csv).")
 @click.option("--force", is_flag=True, help="Replace the exercise's class list if one is already there.")
+@click.option("--secret", metavar="TEXT", help="Draw the class's variants from this secret: the sheets show an "
+              "opaque code, not a seed, and `solve` asks for the secret. With --roster or --count and no "
+              "--secret, one is made and kept in class-lists/KIND-secret.txt (reused when it is there).")
+@click.option("--jobs", type=click.IntRange(0, 64), default=0, metavar="N",
+              help="Draw PDFs in N processes at once (0, the default: one per core for a class).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
-def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, force):
+def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, force, secret, jobs):
     """Write learner sheets to worksheets/ and answer keys to answers/.
 
     KIND is a built-in exercise kind (see `matchbox list`); or give --spec FILE for your own exercise.
@@ -47,17 +52,26 @@ def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, forc
     if roster:  # refused before any sheet is written, so a refused run changes nothing
         class_list = class_list_path(out, Path(spec).stem if spec else kind)
         refuse_class_list(class_list, force)
+    secret_file = None
+    if secret is None and (roster or len(learners) > 1):
+        secret, secret_file = class_secret(out, Path(spec).stem if spec else kind)
     written = []
-    for v, learner in zip(variants(kind, seed, len(learners), str(spec) if spec else None), learners):
+    from ..printable.pool import PdfPool, cores
+    sheets = len(learners) * len(langs) * 2 if "pdf" in formats else 0  # each with its key
+    # a worker takes a second to start: by default one per core, one per 4 PDFs at most (one sheet: drawn here)
+    pdfs = PdfPool(min(jobs, sheets) if jobs else min(cores(), sheets // 4)).start() if sheets else None
+    for v, learner in zip(variants(kind, seed, len(learners), str(spec) if spec else None, secret), learners):
         for lang in langs:
             entry = {"variant": v.id, "kind": v.kind, "lang": lang, "learner": learner}
             stem = file_stem(v.id, learner, lang)  # the learner's name in it, safe on every file system
             for fmt in formats:
                 entry[fmt] = str(write_sheet(v, lang, fmt, out / "worksheets" / f"{stem}.{fmt}",
-                                             learner=learner))
+                                             learner=learner, pdfs=pdfs))
                 entry[f"{fmt}_key"] = str(write_sheet(v, lang, fmt, out / "answers" / f"{stem}-key.{fmt}",
-                                                      key=True, learner=learner))
+                                                      key=True, learner=learner, pdfs=pdfs))
             written.append(entry)
+    if pdfs:
+        pdfs.finish()  # every PDF drawn (a worker's error is raised here)
     if roster:
         write_class_list(written, class_list, force)
     merged = merge_class_pdfs(written, out, Path(spec).stem if spec else kind) if roster and "pdf" in formats else []
@@ -69,5 +83,24 @@ def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, forc
         click.echo(f"{w['variant']}, {LANG_NAMES[w['lang']]}{', ' + w['learner'] if w['learner'] else ''}: {files}")
     if roster:
         click.echo(f"class list: {class_list}")
+    if secret_file:
+        click.echo(f"class secret (keep it to yourself; solve --secret): {secret_file}")
     for path in merged:
         click.echo(f"class PDF: {path}")
+
+
+def class_secret(out: Path, exercise: str) -> tuple[str, Path]:
+    """The class's secret for an exercise, kept beside its class list (never in worksheets/, the learners'
+    folder): read when it is there, so the same class comes out again, else made now."""
+    import secrets
+
+    from ..roster import class_list_path
+    path = class_list_path(out, exercise).with_name(f"{exercise}-secret.txt")
+    if path.is_file():
+        secret = path.read_text(encoding="utf-8").strip()
+        if secret:
+            return secret, path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(16)
+    path.write_text(secret + "\n", encoding="utf-8")
+    return secret, path

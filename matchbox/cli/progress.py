@@ -1,4 +1,4 @@
-"""The progress bar `train` shows on a terminal while an epoch runs."""
+"""Progress bars on a terminal: over a class's workbooks (`check`, `report`) and over an epoch (`train`)."""
 from __future__ import annotations
 
 import sys
@@ -23,3 +23,25 @@ class EpochBar:
         if self.bar is not None:
             click.echo("\r\033[K\033[?25h", nl=False, err=True)  # erase the bar, show the cursor again
             self.bar, self.epoch = None, self.epoch + 1
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only on a terminal; lines printed meanwhile go above it."""
+
+    def __init__(self, total: int, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.total, self.done, self.width = total, 0, width
+        self.shown = self.stream.isatty()
+
+    def advance(self, label: str = "") -> None:
+        self.done += 1
+        if self.shown:
+            filled = self.width * self.done // max(self.total, 1)
+            line = f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} {label}"
+            self.stream.write("\r\033[K" + line[:100])
+            self.stream.flush()
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()

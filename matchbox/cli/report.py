@@ -39,7 +39,8 @@ def report(files, lang, output, force, as_json, no_pdf, jobs, carried_credit, ro
 
     Existing pages are replaced only with --force; the workbooks are only read.
     """
-    from ..grading.batch import Job, Progress, check_all, collect
+    from ..grading.batch import Job, check_all, collect
+    from .progress import Progress
     from ..grading.files import refuse_overwrite, write_atomic
     from ..grading.grader import Marking
     from ..views import summary as S

@@ -20,8 +20,10 @@ from .options import marking_options
               help="CSV kept up to date with each learner's latest result (read back if it exists).")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Uploads checked at the same time.")
+@click.option("--exam", is_flag=True, help="Exam mode: statuses and the slips named, never an expected value "
+              "(on the result page and in the graded copy).")
 @marking_options
-def serve(host, port, roster, gradebook, threads, carried_credit, rounding_penalty):
+def serve(host, port, roster, gradebook, threads, carried_credit, rounding_penalty, exam):
     """A checking page for the workshop room: learners open it in a browser, drop their workbook on it
     and see their score, every cell marked, and the slips named; no Python needed on their side.
 
@@ -47,7 +49,7 @@ def serve(host, port, roster, gradebook, threads, carried_credit, rounding_penal
     token = secrets.token_urlsafe(16) if names or gradebook else None
     try:
         with checking_server(names, gradebook, token, host, port, threads, on_result=echo_result,
-                             marking=Marking(carried_credit, rounding_penalty)) as server:
+                             marking=Marking(carried_credit, rounding_penalty), exam=exam) as server:
             announce(host, server.effective_port, token, gradebook)
             server.run()  # returns on Ctrl-C or SIGTERM, once the threads have finished their uploads
         click.echo("stopped")

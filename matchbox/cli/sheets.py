@@ -15,7 +15,10 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
-def write_sheet(variant, lang, fmt, path, key=False, learner=None):
+def write_sheet(variant, lang, fmt, path, key=False, learner=None, pdfs=None):
+    """`pdfs`, a printable PdfPool, draws the PDF (in a worker process when it has several)."""
+    if fmt == "pdf" and pdfs is not None:
+        return pdfs.write(variant, lang, path, key, learner)
     if fmt == "xlsx":
         from ..workbook.writer import write_workbook
         return write_workbook(variant, lang, path, key=key, learner=learner)

@@ -14,7 +14,9 @@ from .options import LANGS, require_kind_or_spec, variant_options
 @variant_options
 @click.option("--lang", type=click.Choice(LANGS), default=None, help="Language (default: the workbook's, or en).")
 @click.option("--json", "as_json", is_flag=True, help="Print every quantity with its value as JSON.")
-def solve(target, seed, spec, lang, as_json):
+@click.option("--secret", metavar="TEXT", help="The class's secret: a workbook of a class generated with one "
+              "is solved only with it.")
+def solve(target, seed, spec, lang, as_json, secret):
     """Show the whole solution of a kind and seed, a spec, or the exercise a workbook was made from."""
     require_kind_or_spec(target, spec)
     from ..kinds import KINDS, from_spec, sampled
@@ -25,6 +27,11 @@ def solve(target, seed, spec, lang, as_json):
         except WorkbookError as e:
             raise MatchboxError(f"{target}: {e}") from None
         variant, lang = filled.variant, lang or filled.lang
+        if variant.seal is not None and not (secret and variant.sealed_by(secret)):
+            from ..words import both
+            said = both("secret.wrong" if secret else "secret.needed", file=target)
+            click.echo(f"matchbox: {said[lang]}", err=True)  # in the workbook's language, or --lang
+            raise SystemExit(2)
     elif spec:
         variant = from_spec(spec, seed, target)
     else:

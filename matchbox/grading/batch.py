@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -150,25 +149,3 @@ def check_all(jobs: list[Job], workers: int | None = None) -> Iterator[Checked]:
         return
     with ProcessPoolExecutor(workers) as pool:
         yield from pool.map(check_file, jobs, chunksize=max(1, min(16, len(jobs) // (8 * workers))))
-
-
-class Progress:
-    """A one-line progress bar on stderr, drawn only on a terminal; lines printed meanwhile go above it."""
-
-    def __init__(self, total: int, stream=None, width: int = 30):
-        self.stream = stream or sys.stderr
-        self.total, self.done, self.width = total, 0, width
-        self.shown = self.stream.isatty()
-
-    def advance(self, label: str = "") -> None:
-        self.done += 1
-        if self.shown:
-            filled = self.width * self.done // max(self.total, 1)
-            line = f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} {label}"
-            self.stream.write("\r\033[K" + line[:100])
-            self.stream.flush()
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # the habit is charged (Marking.rounding_penalty marks per sheet), simplified, incorrect and blank nothing.
 STATUSES = ("correct", "carried", "simplified", "rounding", "incorrect", "blank")
 RIGHT = ("correct", "carried", "rounding")  # the learner's number may be built on as it is
-# Why a cell has its status: each names one feedback sentence (words.py, "feedback." + reason).
+# Why a cell has its status: each names one feedback sentence (matchbox/words, "feedback." + reason).
 REASONS = ("correct", "carried", "undefined", "simplified", "copied", "zeros", "rounding", "rounding-again",
            "incorrect", "incorrect-carried", "blank", "nan")
 

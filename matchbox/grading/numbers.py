@@ -35,7 +35,7 @@ UNDEFINED_ERRORS = ("#DIV/0!",)  # what a spreadsheet shows for the same (=θ/w 
 
 class NotANumber(ValueError):
     """A cell holds something that is not a number: `reason` is one of infinite, date, error, formula, text,
-    undefined (words.py "nan." + reason), `detail` what it holds; `text(lang)` says it."""
+    undefined (matchbox/words "nan." + reason), `detail` what it holds; `text(lang)` says it."""
 
     def __init__(self, reason: str, detail: str = ""):
         self.reason, self.detail = reason, detail

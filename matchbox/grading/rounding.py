@@ -1,7 +1,7 @@
 """Rounding habits: a number that misses the key only the way a rounding habit would (cut off instead of
 rounded, a decimal short, earlier results rounded before use, the last digit off from rounding between
 steps) is a rounding note, named once per sheet, not an error on every cell. A habit is an id: truncated,
-rounded-short:R, rounded-early:R (R the decimals kept) or drift; words.py "habit." names each."""
+rounded-short:R, rounded-early:R (R the decimals kept) or drift; matchbox/words "habit." names each."""
 from __future__ import annotations
 
 import math

@@ -12,11 +12,13 @@ quantities. It provides:
 and optionally
   figures(variant, lang, key) -> list[dict]   SVG pictures for the printed sheet or key (worksheet/figures.py)
   replay(variant, steps, typed) -> Replay     the exercise continued by the engine (worksheet/replay.py)
+  COURSE                      `matchbox course`: minutes (3-hour, full day), idea, talk points, formula
 Adding a kind: its module, one line in KINDS, its README section and tests, then `matchbox pack`.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import importlib
 import json
 from dataclasses import dataclass
@@ -61,10 +63,16 @@ class Variant:
     params: dict
     seed: int
     name: str  # the kind for built-in variants, the spec file's stem for spec variants
+    code: str | None = None  # a class drawn with a secret: the opaque code printed instead of the seed
+    seal: str | None = None  # and the class secret's authentication of this variant (see `drawn`)
 
     @property
     def id(self) -> str:
-        return f"{self.name}-{self.seed}"
+        return f"{self.name}-{self.code or self.seed}"
+
+    def sealed_by(self, secret: str) -> bool:
+        """Whether this sealed variant was drawn with `secret`."""
+        return self.seal is not None and hmac.compare_digest(self.seal, _seal(secret, self))
 
     @property
     def digest(self) -> str:
@@ -77,7 +85,8 @@ class Variant:
     def meta(self) -> dict:
         from .. import FORMAT_VERSION, __version__
         return {"format": FORMAT_VERSION, "matchbox": __version__, "kind": self.kind, "name": self.name,
-                "seed": self.seed, "params": self.params, "digest": self.digest}
+                "seed": self.seed, "params": self.params, "digest": self.digest,
+                **({"seed": 0, "code": self.code, "seal": self.seal} if self.seal else {})}
 
 
 def sampled(kind: str, seed: int) -> Variant:
@@ -133,23 +142,76 @@ def from_meta(meta: dict) -> Variant:
     except SpecError as e:
         raise MatchboxError(f"the workbook's stored matchbox parameters are invalid: {e}",
                             ja=f"ワークブックに保存された matchbox のパラメータが正しくありません: {e}") from None
-    return Variant(kind, canonical, seed, name)
+    code, seal = meta.get("code"), meta.get("seal")
+    if seal is not None and not (isinstance(seal, str) and isinstance(code, str) and code.isalnum()):
+        raise MatchboxError("the workbook's stored matchbox parameters are damaged",
+                            ja="ワークブックに保存された matchbox のパラメータが壊れています")
+    return Variant(kind, canonical, seed, name, code, seal)
 
 
-def variants(kind: str | None, seed: int, count: int, spec: str | None = None) -> list[Variant]:
-    """`count` distinct variants, from seed, seed + 1, ... (skipping seeds that repeat a variant)."""
+CODE_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/i/l to misread
+
+
+def _mac(secret: str, text: str) -> bytes:
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()
+
+
+def _seal(secret: str, v: Variant) -> str:
+    return _mac(secret, f"seal/{v.kind}/{v.name}/{v.code}/{v.digest}").hex()[:16]
+
+
+def drawn(kind: str | None, position: int, spec: str | None = None, secret: str | None = None) -> Variant:
+    """The variant at `position` of a class: the seed `position` itself without a secret; with one, a seed and
+    a printed code drawn from HMAC-SHA256(secret, exercise/position), so neither the code nor a neighbour's
+    variant tells anything of it, and the variant carries a seal only the secret makes (`solve` asks for it)."""
+    if secret is None:
+        return from_spec(spec, position, kind) if spec else sampled(kind, position)
+    name = Path(spec).stem if spec else kind
+    mac = _mac(secret, f"variant/{name}/{position}")
+    seed = int.from_bytes(mac[:8], "big") >> 1
+    v = from_spec(spec, seed, kind) if spec else sampled(kind, seed)
+    v.code = "".join(CODE_LETTERS[b % len(CODE_LETTERS)] for b in mac[8:12])
+    v.seal = _seal(secret, v)
+    return v
+
+
+def variants(kind: str | None, seed: int, count: int, spec: str | None = None,
+             secret: str | None = None, fair: bool = True) -> list[Variant]:
+    """`count` distinct variants, from seed, seed + 1, ... (skipping seeds that repeat a variant).
+
+    A class of a built-in kind is fair (unless `fair` is False): every variant has the same `workload`, the
+    first workload that `count` distinct variants share, which is as a rule the kind's commonest. One
+    variant is the seed's own, as `generate --seed` makes it."""
     out: list[Variant] = []
+    groups: dict[tuple, list[Variant]] = {}
     seen: set[str] = set()
     for s in range(seed, seed + 50 * count):
-        v = from_spec(spec, s, kind) if spec else sampled(kind, s)
-        if v.digest not in seen:
-            seen.add(v.digest)
-            out.append(v)
-            if len(out) == count:
-                return out
+        v = drawn(kind, s, spec, secret)
+        if v.digest not in seen and v.id not in seen:
+            seen.update((v.digest, v.id))
+            group = groups.setdefault(workload(v) if fair and not spec else (), [])
+            group.append(v)
+            out = max(out, group, key=len)
+            if len(group) == count:
+                return group
     raise MatchboxError(f"only {len(out)} distinct variants found; the spec has nothing random to vary "
                         "(set shuffle = true to vary the order)" if spec else
                         f"only {len(out)} distinct {kind} variants found")
+
+
+def workload(v: Variant) -> tuple[int, int | None]:
+    """What a learner does for this variant: its answer cells, and (perceptron-style kinds) the trials with
+    d ≠ 0, where a wrong answer moves the weights (the harder rows)."""
+    return len(v.worksheet.answers), weight_moves(v)
+
+
+def weight_moves(v: Variant) -> int | None:
+    """How many trials of a perceptron-style variant have d ≠ 0 (a wrong answer moves the weights);
+    None for the other kinds."""
+    module = kind_module(v.kind)
+    if not hasattr(module, "items"):
+        return None
+    return int((module.items(v.params).run.d != 0).sum())
 
 
 def titles() -> list[dict]:

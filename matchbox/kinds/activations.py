@@ -14,6 +14,20 @@ from ..worksheet.spec import Spec
 
 KIND = "activations"
 TITLE = {"en": "Activation functions and their derivatives", "ja": "活性化関数とその微分"}
+# `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
+COURSE = {
+    "minutes": {"3h": 0, "day": 25},
+    "idea": {"en": "A smooth activation function replaces the step, so a small change of a weight makes a small "
+                   "change of the output. Its derivative, y(1 − y) for the sigmoid, is what backprop multiplies by.",
+             "ja": "ステップ関数をなめらかな活性化関数に替えると、重みを少し変えたときに出力も少しだけ変わります。"
+                   "その微分(シグモイド関数なら y(1 − y))が、誤差逆伝播法で掛ける因子になります。"},
+    "talk": [{"en": "Show the graphs first: step, sigmoid, tanh and ReLU side by side.",
+              "ja": "はじめにステップ関数、シグモイド関数、tanh、ReLU のグラフを並べて見せます。"},
+             {"en": "Check that every calculator has eˣ; on a phone, turn it sideways for the scientific keys.",
+              "ja": "全員の電卓に eˣ のキーがあるか確認します。スマートフォンは横向きにすると関数電卓になります。"}],
+    "formula": {"en": "σ(u) = 1 / (1 + e^(−u)),  σ'(u) = σ(u)(1 − σ(u)),  tanh'(u) = 1 − tanh²(u)",
+                "ja": "σ(u) = 1 / (1 + e^(−u))、 σ'(u) = σ(u)(1 − σ(u))、 tanh'(u) = 1 − tanh²(u)"},
+}
 FUNCTIONS = ("step", "sigmoid", "tanh", "relu", "identity")
 NAMES = {"step": {"en": "step", "ja": "ステップ関数"}, "sigmoid": {"en": "sigmoid", "ja": "シグモイド関数"},
          "tanh": {"en": "tanh", "ja": "tanh"}, "relu": {"en": "ReLU", "ja": "ReLU"},

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..worksheet.figures import Canvas, falling_error, run_of
+from ..worksheet.figures import Canvas, edge_label, falling_error, run_of
 from ..worksheet.graph import Column, Q, Table, Text, Worksheet, tr
 from ..worksheet.replay import Replay
 from ..worksheet.spec import Spec
@@ -21,6 +21,23 @@ from .parts.network import (ACTIVATIONS, ERROR, engine_errors, join, one_decimal
 
 KIND = "backprop"
 TITLE = {"en": "Backpropagation: a two-layer network learns", "ja": "誤差逆伝播法: 2層のネットワークの学習"}
+# `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
+COURSE = {
+    "minutes": {"3h": 30, "day": 50},
+    "idea": {"en": "A two-layer network: the forward pass computes the output, the backward pass sends the "
+                   "output's delta back through the weights to the hidden layer. Every weight then takes one "
+                   "step against its gradient.",
+             "ja": "2層のネットワークでは、順伝播で出力を求め、逆伝播で出力層のデルタを重みを通して中間層へ送り返します。"
+                   "そのあと、すべての重みを勾配と逆向きに1歩ずつ動かします。"},
+    "talk": [{"en": "Draw the network on the board and keep it there: every number has a place on it.",
+              "ja": "ネットワークの図を板書し、最後まで消さずに残します。どの数値も図のどこかに対応します。"},
+             {"en": "The hidden delta uses the old output weights: update only after every delta is known.",
+              "ja": "中間層のデルタには更新前の出力層の重みを使います。すべてのデルタを求めてから更新します。"},
+             {"en": "Work in pairs: one reads the formula, the other computes; swap each table.",
+              "ja": "2人1組で、1人が式を読み上げ、もう1人が計算します。表ごとに役割を交代します。"}],
+    "formula": {"en": "δₒ = (y − t)·y(1 − y),  δₕ = δₒ·w·h(1 − h),  ∂E/∂w = δ·input,  w' = w − η·∂E/∂w",
+                "ja": "δₒ = (y − t)·y(1 − y)、 δₕ = δₒ·w·h(1 − h)、 ∂E/∂w = δ·入力、 w' = w − η·∂E/∂w"},
+}
 HIDDEN = ("sigmoid", "tanh", "relu")
 OUTPUT = ("sigmoid", "identity", "tanh")
 BIASES = ("per_unit", "per_layer", "none")
@@ -215,22 +232,19 @@ def figures(variant, lang: str, key: bool) -> list[dict]:
 
 def network_figure(p: dict, lang: str) -> dict:
     n, h, k = p["shape"]
-    c = Canvas(330, 60 + 55 * max(n, h, k), 0, 2, 0, max(n, h, k), margin=30)
+    c = Canvas(380, 60 + 55 * max(n, h, k), 0, 2, 0, max(n, h, k), margin=30)
     W, V = np.array(p["hidden_weights"]), np.array(p["output_weights"])
 
     def pos(layer, i, count):
         return layer, max(n, h, k) * (1 - (i + 0.5) / count)
 
-    for i in range(n):
-        for j in range(h):
-            (xa, ya), (xb, yb) = pos(0, i, n), pos(1, j, h)
-            c.line(xa, ya, xb, yb, 0.8, "#777")
-            c.text(c.X(xa + 0.3 * (xb - xa)), c.Y(ya + 0.3 * (yb - ya)) - 2, f"{W[i, j]:g}", 7.5)
-    for j in range(h):
-        for m in range(k):
-            (xa, ya), (xb, yb) = pos(1, j, h), pos(2, m, k)
-            c.line(xa, ya, xb, yb, 0.8, "#777")
-            c.text(c.X(xa + 0.3 * (xb - xa)), c.Y(ya + 0.3 * (yb - ya)) - 2, f"{V[j, m]:g}", 7.5)
+    names = Names(p)
+    edges = [(pos(0, i, n), pos(1, j, h), f"{names.w(i, j)} = {W[i, j]:g}") for i in range(n) for j in range(h)]
+    edges += [(pos(1, j, h), pos(2, m, k), f"{names.v(j, m)} = {V[j, m]:g}") for j in range(h) for m in range(k)]
+    for a, b, _ in edges:
+        c.line(*a, *b, 0.8, "#777")
+    for a, b, label in edges:  # on its own edge near where it starts, so crossing edges keep their labels apart
+        edge_label(c, a, b, label, 0.3)
     if p.get("biases", "none") != "none":  # each unit's bias written under it, so no edge crosses
         for layer, count, bias in ((1, h, p["hidden_bias"]), (2, k, p["output_bias"])):
             bias = np.broadcast_to(np.array(bias, float), (count,))

@@ -15,6 +15,22 @@ from .parts.trials import (Items, add_settings, fires_when, add_test, add_trials
 
 KIND = "matchbox"
 TITLE = {"en": "The matchbox brain", "ja": "マッチ箱の脳"}
+# `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
+COURSE = {
+    "minutes": {"3h": 20, "day": 35},
+    "idea": {"en": "Each box holds matchsticks, one box per feature: the weights. A wrong answer adds or takes "
+                   "away a stick until every item is answered right.",
+             "ja": "特徴ごとの箱に入ったマッチ棒の本数が重みです。"
+                   "答えを間違えるたびに棒を足したり抜いたりして、すべての品物に正しく答えられるまで続けます。"},
+    "talk": [{"en": "Hand out real matchboxes if you can: moving a stick is the whole learning rule.",
+              "ja": "できれば本物のマッチ箱を配ります。棒を1本動かすことが学習規則のすべてです。"},
+             {"en": "Read the firing rule aloud as the sheet states it (≥ or >): ties decide many trials.",
+              "ja": "発火の条件はシートのとおり(≥ か >)に読み上げます。等しい場合の扱いで結果が変わる試行があります。"},
+             {"en": "The weights before each trial come from the row above: no need to copy them again.",
+              "ja": "各試行の更新前の重みは上の行から引き継ぎます。"}],
+    "formula": {"en": "u = Σ wᵢxᵢ,  y = 1 if u ≥ θ (or u > θ),  d = t − y,  wᵢ' = wᵢ + η·d·xᵢ,  θ' = θ − η·d",
+                "ja": "u = Σ wᵢxᵢ、 u ≥ θ(または u > θ)なら y = 1、 d = t − y、 wᵢ' = wᵢ + η·d·xᵢ、 θ' = θ − η·d"},
+}
 SNACKS = [{"en": "chocolate", "ja": "チョコ"}, {"en": "chips", "ja": "ポテチ"}, {"en": "cookies", "ja": "クッキー"},
           {"en": "gummies", "ja": "グミ"}, {"en": "rice crackers", "ja": "せんべい"}, {"en": "candy", "ja": "あめ"}]
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import functions as F
-from ..worksheet.figures import Canvas
+from ..worksheet.figures import Canvas, legend
 from ..worksheet.graph import EXACT, Column, Q, Ref, Step, Table, Worksheet, tr
 from ..worksheet.slips import Slip
 from ..worksheet.spec import Spec
@@ -18,13 +18,27 @@ from .parts.network import rounded
 
 KIND = "conv"
 TITLE = {"en": "Convolution and pooling", "ja": "畳み込みとプーリング"}
+# `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
+COURSE = {
+    "minutes": {"3h": 15, "day": 30},
+    "idea": {"en": "A convolution lays a small kernel on the image, multiplies cell by cell and adds. "
+                   "Pooling keeps the largest (or the average) of each window.",
+             "ja": "畳み込みでは、小さなカーネルを画像に重ね、マスごとに掛けて足し合わせます。"
+                   "プーリングでは、窓ごとに最大値(または平均)を残します。"},
+    "talk": [{"en": "Cut the kernel out of paper and slide it over the printed image.",
+              "ja": "カーネルを紙で切り抜き、印刷した画像の上をずらしながら計算すると分かりやすくなります。"},
+             {"en": "Compute the output size first: it tells how many windows there are.",
+              "ja": "はじめに出力のサイズを求めます。窓がいくつあるかが分かります。"}],
+    "formula": {"en": "out = (n + 2p − k) / s + 1,  cell = Σ window × kernel + b",
+                "ja": "出力サイズ = (n + 2p − k) / s + 1、 各マス = Σ(窓 × カーネル) + b"},
+}
 FLIPPED = {"en": "kernel flipped (true convolution); frameworks lay the kernel on as it is (cross-correlation)",
            "ja": "カーネルの反転 (数学の畳み込み。フレームワークは反転せずに重ねます: 相互相関)"}
 MOST = 12  # image side; a hand sheet stays small
 CAPTION = {"en": "The kernel on the image at the first output cell", "ja": "最初の出力マスでのカーネルの位置"}
 FIG_WORDS = {"image": {"en": "image", "ja": "画像"}, "kernel": {"en": "kernel", "ja": "カーネル"},
-             "legend": {"en": " (red frame: the window multiplied cell by cell by the kernel; grey: padding 0)",
-                        "ja": "(赤い枠: カーネルとマスごとに掛け合わせる範囲。灰色: パディングの 0)"}}
+             "window": {"en": "times the kernel, cell by cell", "ja": "カーネルとマスごとに掛ける範囲"},
+             "padding": {"en": "padding (0)", "ja": "パディング(0)"}}
 
 
 def sample(dice) -> dict:
@@ -298,7 +312,7 @@ def figures(variant, lang: str, key: bool) -> list[dict]:
     fh, fw = kernel.shape
     cell = 20
     left = 10 + cell * Wd + 34  # the kernel's grid, right of the image
-    c = Canvas(left + cell * fw + 10, max(H, fh) * cell + 40, 0, 1, 0, 1, margin=0)
+    c = Canvas(left + cell * fw + 10, max(H, fh) * cell + 28, 0, 1, 0, 1, margin=0)
     for i in range(H):
         for j in range(Wd):
             inside = pad <= i < pad + h and pad <= j < pad + w
@@ -316,4 +330,6 @@ def figures(variant, lang: str, key: bool) -> list[dict]:
                   'stroke="#c00" stroke-width="0.8"/>')
             c.text(left + j * cell + cell / 2, 22 + i * cell + cell / 2 + 3, f"{kernel[i, j]:g}", 8.5, color="#c00")
     c.text(left, 14, tr(FIG_WORDS["kernel"], lang), 8.5, "start", "#c00")
-    return [{"svg": c.svg(), "caption": tr(CAPTION, lang) + tr(FIG_WORDS["legend"], lang)}]
+    marks = [("box", "#c00", FIG_WORDS["window"])] + ([("box", "#999", FIG_WORDS["padding"])] if pad else [])
+    return [{"svg": c.svg() + "<br>" + legend(marks, lang, per_row=1, column=c.w - 4),
+             "caption": tr(CAPTION, lang)}]

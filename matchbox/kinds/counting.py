@@ -17,6 +17,22 @@ from .parts.trials import (Items, add_settings, fires_when, add_test, add_trials
 
 KIND = "counting"
 TITLE = {"en": "Counting: one weight, one threshold", "ja": "数えるニューロン: 重み1本としきい値"}
+# `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
+COURSE = {
+    "minutes": {"3h": 15, "day": 25},
+    "idea": {"en": "A neuron multiplies what it counts by a weight and fires when the sum reaches the threshold. "
+                   "A wrong answer moves the weight, and the boundary x = θ / w moves with it.",
+             "ja": "ニューロンは数えた量に重みを掛け、総和がしきい値に達すると発火します。"
+                   "間違えると重みが動き、境界 x = θ / w もそれにつれて動きます。"},
+    "talk": [{"en": "Everyone has computed this before: price × number, compared with a budget.",
+              "ja": "値段 × 個数を予算と比べる計算は、誰でもしたことがあります。"},
+             {"en": "The teacher signal t says what the answer should have been; d = t − y is 0 when it was right.",
+              "ja": "教師信号 t は正しい答えです。正しく答えられたときは d = t − y が 0 になり、重みは動きません。"},
+             {"en": "Ask before the test table: which counts fire now, and why does the line go through 0?",
+              "ja": "テストの表の前に「今はいくつから発火しますか。境界はなぜ原点を通るのでしょう」と問いかけます。"}],
+    "formula": {"en": "u = w·x,  y = 1 if u ≥ θ,  d = t − y,  w' = w + η·d·x",
+                "ja": "u = w·x、 u ≥ θ なら y = 1、 d = t − y、 w' = w + η·d·x"},
+}
 ITEM = {"en": "apples", "ja": "りんご"}
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 CAPTION = {"en": "u = w·x and the threshold θ: where they cross is the boundary",

@@ -19,6 +19,20 @@ from .parts.network import precision_note, read_precision, rounded
 
 KIND = "descent"
 TITLE = {"en": "Gradient descent, by hand", "ja": "勾配降下法を手で計算する"}
+# `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
+COURSE = {
+    "minutes": {"3h": 0, "day": 20},
+    "idea": {"en": "The gradient of a bowl, numerically by a central difference and analytically by the "
+                   "derivative, agree. Each step moves against the gradient, downhill.",
+             "ja": "お椀形の関数の勾配を、中心差分による数値微分と、微分の式による計算の両方で求めると一致します。"
+                   "1歩ごとに勾配と逆向き、つまり下り坂の方向へ進みます。"},
+    "talk": [{"en": "Divide by 2h, not h: the difference spans from x − h to x + h.",
+              "ja": "差は x − h から x + h までの幅なので、h ではなく 2h で割ります。"},
+             {"en": "A large learning rate overshoots the bottom: ask what happens with η = 1.",
+              "ja": "学習率が大きすぎると谷底を飛び越えます。η = 1 ならどうなるか問いかけます。"}],
+    "formula": {"en": "∂f/∂x ≈ (f(x + h) − f(x − h)) / 2h,  x' = x − η·∂f/∂x",
+                "ja": "∂f/∂x ≈ (f(x + h) − f(x − h)) / 2h、 x' = x − η·∂f/∂x"},
+}
 ONE_H = {"en": "divided by h instead of 2h", "ja": "2h ではなく h で割る誤り"}
 MOST_STEPS = 10
 HEIGHT = "f_{}"  # the quantity of f at the point after a step (0: the start): HEIGHT.format(step)

@@ -19,6 +19,22 @@ from .parts.trials import subscript
 
 KIND = "neuron"
 TITLE = {"en": "A sigmoid neuron learns by gradient descent", "ja": "シグモイドニューロンの勾配降下法"}
+# `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
+COURSE = {
+    "minutes": {"3h": 20, "day": 35},
+    "idea": {"en": "One sigmoid neuron learns by gradient descent on the squared error. "
+                   "The update is the delta rule again, with the sigmoid's slope y(1 − y) in it.",
+             "ja": "シグモイドニューロン1個が、二乗誤差の勾配降下法で学習します。"
+                   "更新の式はデルタ則と同じ形で、シグモイド関数の傾き y(1 − y) が加わっただけです。"},
+    "talk": [{"en": "Compare with the perceptron: the output is now a number between 0 and 1, not 0 or 1.",
+              "ja": "パーセプトロンとの違いは、出力が 0 か 1 ではなく 0 から 1 の間の数になることです。"},
+             {"en": "Work to the sheet's decimal places and round only what you write.",
+              "ja": "シートに書かれた桁数で計算し、書き込む値だけを四捨五入するよう伝えます。"},
+             {"en": "The last table asks whether the error went down: let the room answer.",
+              "ja": "最後の表で誤差が下がったかどうかを、受講者に答えてもらいます。"}],
+    "formula": {"en": "u = Σ wᵢxᵢ + b,  y = σ(u),  E = ½(t − y)²,  δ = (y − t)·y(1 − y),  wᵢ' = wᵢ − η·δ·xᵢ",
+                "ja": "u = Σ wᵢxᵢ + b、 y = σ(u)、 E = ½(t − y)²、 δ = (y − t)·y(1 − y)、 wᵢ' = wᵢ − η·δ·xᵢ"},
+}
 MOST_STEPS = 50
 
 

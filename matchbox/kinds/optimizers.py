@@ -18,6 +18,20 @@ from .parts.network import precision_note, read_precision, rounded
 KIND = "optimizers"
 TITLE = {"en": "Optimizers side by side: SGD, Momentum, AdaGrad, Adam",
          "ja": "最適化手法の比較: SGD・Momentum・AdaGrad・Adam"}
+# `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
+COURSE = {
+    "minutes": {"3h": 0, "day": 0},
+    "idea": {"en": "SGD, Momentum, AdaGrad and Adam take a few steps from the same start on the same bowl. "
+                   "Momentum remembers its velocity, AdaGrad and Adam scale each step by the gradients seen.",
+             "ja": "SGD・Momentum・AdaGrad・Adam で、同じ関数の同じ出発点から数歩ずつ進みます。"
+                   "Momentum は速度を覚えておき、AdaGrad と Adam はこれまでの勾配の大きさで歩幅を調整します。"},
+    "talk": [{"en": "Adam's t is the step number: 1 − βᵗ changes every step.",
+              "ja": "Adam の t はステップ番号です。1 − βᵗ は毎ステップ変わります。"},
+             {"en": "Afterwards, `matchbox experiment optimizers` runs the same race on the digits.",
+              "ja": "そのあと `matchbox experiment optimizers` で、同じ比較を手書き数字で行います。"}],
+    "formula": {"en": "v' = α·v − η·g,  x' = x + v';  h' = h + g²,  x' = x − η·g / √h'",
+                "ja": "v' = α·v − η·g、 x' = x + v'; h' = h + g²、 x' = x − η·g / √h'"},
+}
 MOST_STEPS = 8
 # ゼロから作るDeep Learning §6.1.7 races them on f = x²/20 + y² from (−7, 2) with these learning rates
 SETTINGS = {"sgd": {"lr": 0.95}, "momentum": {"lr": 0.1, "momentum": 0.9}, "adagrad": {"lr": 1.5, "eps": 1e-7},

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..engine import functions as F
 from ..engine.perceptron import count_errors
-from ..worksheet.figures import Canvas, boundary
+from ..worksheet.figures import Canvas, boundary, legend
 from ..worksheet.graph import Column, Precision, Q, Step, Table, Worksheet, tr
 from ..worksheet.replay import Replay
 from ..worksheet.spec import Spec, outputs, rule_is_strict, teacher
@@ -18,11 +18,32 @@ from .parts.trials import (Items, add_settings, add_test, add_trials, epoch_leng
 
 KIND = "perceptron"
 TITLE = {"en": "Perceptron: learning a logic gate", "ja": "パーセプトロン: 論理ゲートを学習する"}
+# `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
+COURSE = {
+    "minutes": {"3h": 20, "day": 40},
+    "idea": {"en": "A perceptron with a bias learns a logic gate by the same rule, epoch after epoch. "
+                   "Its weights draw a straight line, so it separates only what a line can separate.",
+             "ja": "バイアスをもつパーセプトロンは、同じ規則をエポックごとに繰り返して論理ゲートを学習します。"
+                   "重みは1本の直線を表すので、直線で分けられるものしか分けられません。"},
+    "talk": [{"en": "x₀ = 1 turns the threshold into a weight: the bias learns like any other weight.",
+              "ja": "x₀ = 1 とおくと、しきい値も重みの一つ(バイアス)として学習できます。"},
+             {"en": "Count the errors of each epoch: learning has finished when an epoch has none.",
+              "ja": "エポックごとに誤りの数を数えます。誤りのないエポックがあれば学習は終わりです。"},
+             {"en": "End with XOR: no line separates it, which is why we need layers.",
+              "ja": "最後に XOR を紹介します。直線では分けられないため、層を重ねる必要があります。"}],
+    "formula": {"en": "u = w₀ + w₁x₁ + w₂x₂,  y = 1 if u ≥ 0,  wᵢ' = wᵢ + η·(t − y)·xᵢ,  x₂ = −(w₁/w₂)·x₁ − w₀/w₂",
+                "ja": "u = w₀ + w₁x₁ + w₂x₂、 u ≥ 0 なら y = 1、 wᵢ' = wᵢ + η·(t − y)·xᵢ、 "
+                      "x₂ = −(w₁/w₂)·x₁ − w₀/w₂"},
+}
 GATES = {"AND": lambda a, b: a & b, "OR": lambda a, b: a | b, "NAND": lambda a, b: 1 - (a & b),
          "XOR": lambda a, b: a ^ b}
 LINE = Precision(2, exact=False)
 GRID = {"en": "Draw the decision line after each epoch", "ja": "エポックごとに決定境界を描き入れてください"}
-GRID_KEY = {"en": "Decision line after each epoch (bold: the last)", "ja": "エポックごとの決定境界(太線が最後のエポック)"}
+GRID_KEY = {"en": "The decision line after each epoch", "ja": "エポックごとの決定境界"}  # the legend tells bold from thin
+POINT_ONE = {"en": "teacher t = 1", "ja": "教師信号 t = 1"}
+POINT_ZERO = {"en": "teacher t = 0", "ja": "教師信号 t = 0"}
+LINE_EPOCH = {"en": "after an epoch", "ja": "各エポックの後"}
+LINE_LAST = {"en": "after the last epoch", "ja": "最後のエポックの後"}
 
 
 def sample(dice) -> dict:
@@ -40,9 +61,10 @@ def sample(dice) -> dict:
 
 def settle(params: dict) -> dict | None:
     p = items(params)
-    if p.run.w[-1][-1] == 0:  # the decision line must be x₂ = a·x₁ + b
+    out = settle_run(params, p, min_epochs=3, max_trials=20, ties=False)
+    if out is None or p.run.w[-1][-1] == 0:  # the decision line must be x₂ = a·x₁ + b
         return None
-    return settle_run(params, p, min_epochs=3, max_trials=20, ties=False)
+    return out
 
 
 def normalize(spec: Spec, dice) -> dict:
@@ -193,7 +215,10 @@ def figures(variant, lang: str, key: bool) -> list[dict]:
             w0, w1, w2 = (w if len(w) == 3 else [0.0, *w])
             last = e == epochs
             boundary(c, w0, w1, w2, theta, 2.2 if last else 0.9, "#b00" if last else "#c77")
-    return [{"svg": c.svg(), "caption": tr(GRID_KEY if key else GRID, lang)}]
+    marks = [("dot", "#111", POINT_ONE), ("ring", "#111", POINT_ZERO)]
+    if key and p.epoch_length:
+        marks += [("thin", "#c77", LINE_EPOCH), ("line", "#b00", LINE_LAST)]
+    return [{"svg": c.svg() + "<br>" + legend(marks, lang), "caption": tr(GRID_KEY if key else GRID, lang)}]
 
 
 def replay(variant, steps: int, typed: dict | None) -> Replay:

@@ -20,6 +20,20 @@ from ..worksheet.spec import Spec
 
 KIND = "softmax"
 TITLE = {"en": "Softmax and cross-entropy", "ja": "ソフトマックス関数と交差エントロピー誤差"}
+# `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
+COURSE = {
+    "minutes": {"3h": 15, "day": 25},
+    "idea": {"en": "Softmax turns scores into probabilities that add up to 1; cross-entropy is −ln of the "
+                   "probability of the right class. Together their gradient is simply y − t.",
+             "ja": "ソフトマックス関数はスコアを合計 1 の確率に変え、交差エントロピー誤差は正解クラスの確率の −ln です。"
+                   "2つを組み合わせると、勾配は y − t という簡単な形になります。"},
+    "talk": [{"en": "Subtracting the largest score changes nothing but keeps eˣ small: frameworks do the same.",
+              "ja": "最大値を引いても結果は変わらず、eˣ が大きくなりすぎるのを防げます。フレームワークも同じ処理をしています。"},
+             {"en": "ln is the natural logarithm: the log key of many calculators is base 10.",
+              "ja": "ln は自然対数です。電卓の log キーは常用対数(底 10)のことが多いので注意します。"}],
+    "formula": {"en": "yₖ = e^(aₖ − max) / Σ e^(aᵢ − max),  E = −Σ tₖ ln yₖ,  ∂E/∂aₖ = yₖ − tₖ",
+                "ja": "yₖ = e^(aₖ − max) / Σ e^(aᵢ − max)、 E = −Σ tₖ ln yₖ、 ∂E/∂aₖ = yₖ − tₖ"},
+}
 MOST_CLASSES = 10
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from ..errors import MatchboxError
 from ..views.table import table_model, templates_dir
 from ..words import LANGS, section, word
+from ..worksheet.calculator import needs_calculator
 from ..worksheet.graph import tr
 from . import figures
 
-# the sheet's words: words.py's "print." group, and the ones it shares with the workbook
+# the sheet's words: matchbox/words' "print." group, and the ones it shares with the workbook
 WORDS = {lang: {**section("print", lang), "variant": word("variant", lang), "name": word("name", lang),
                 "key": word("key-title", lang), "answer": word("answer-box", lang)} for lang in LANGS}
 
@@ -61,6 +62,7 @@ def render_html(variant, lang: str, key: bool = False, learner: str | None = Non
         lang=lang, words=WORDS[lang], title=tr(ws.title, lang), variant=variant.id, learner=learner or "",
         key=key, title_parts=title_parts(tr(ws.title, lang)),
         landscape=landscape(tables), instructions=tr(ws.instructions, lang),
+        calculator=needs_calculator(ws), answers=len(ws.answers),
         precision=tr(ws.precision_note, lang), tables=tables,
         figures=figures.of(variant, lang, key))
 
@@ -71,13 +73,23 @@ def write_html(variant, lang: str, path: Path, key: bool = False, learner: str |
     return path
 
 
-def write_pdf(variant, lang: str, path: Path, key: bool = False, learner: str | None = None) -> Path:
+def weasyprint_module():
+    """WeasyPrint, or the one-line reason PDFs cannot be drawn here."""
     try:
         import weasyprint
     except (ImportError, OSError) as e:  # OSError: the Pango library is missing
         raise MatchboxError(f"PDF output needs WeasyPrint and Pango ({e}); use --format html and print "
                             "from a browser") from None
+    return weasyprint
+
+
+def pdf_from_html(html: str, path: Path, font_config=None) -> Path:
+    """`font_config`: one WeasyPrint FontConfiguration kept for many sheets (Pango's fonts stay loaded)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = weasyprint.HTML(string=render_html(variant, lang, key, learner), base_url=str(templates_dir()))
-    html.write_pdf(path)
+    weasyprint_module().HTML(string=html, base_url=str(templates_dir())).write_pdf(path, font_config=font_config)
     return path
+
+
+def write_pdf(variant, lang: str, path: Path, key: bool = False, learner: str | None = None) -> Path:
+    weasyprint_module()
+    return pdf_from_html(render_html(variant, lang, key, learner), path)

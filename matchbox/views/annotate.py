@@ -23,7 +23,7 @@ from .feedback import explain
 COLOURS = {"correct": "C6EFCE", "carried": "FFEB9C", "simplified": "E4DFEC", "rounding": "DDEBF7",
            "incorrect": "FFC7CE", "blank": "D9D9D9"}
 EDITED = "FF9999"
-# the summary sheet's words: words.py's "copy." group, and the ones it shares with other views
+# the summary sheet's words: matchbox/words' "copy." group, and the ones it shares with other views
 SHARED = {"file": "file", "variant": "variant", "learner": "name", "score": "score", "look": "look-again",
           "printed": "printed", "recalc": "recalc", **{s: f"status.{s}" for s in COLOURS}}
 
@@ -68,6 +68,11 @@ def annotate(filled: Filled, report: Report, out: Path, force: bool = False) -> 
     """Write the graded copy to `out`: never over the graded workbook, over another file only with `force`."""
     refuse_overwrite(Path(out), [filled.path], force)
     return write_atomic(Path(out), graded_copy(filled, report))
+
+
+def annotate_exam(filled: Filled, report: Report, out: Path, force: bool = False) -> Path:
+    """The graded copy of an exam (`check --exam`): statuses and slips, no expected or carried value."""
+    return annotate(filled, explain(report, exam=True), out, force)
 
 
 def _mark_graded(wb) -> None:
@@ -144,7 +149,9 @@ def _summary(wb, report: Report, words: dict) -> None:
     ws.append([])
     ws.append([words["look"]])
     ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
-    ws.append([words["label"], words["cell"], words["value"], words["expected"], words["slip"], words["feedback"]])
+    exam = getattr(report, "exam", False)  # an exam's copy has no column of the key's values
+    ws.append([words["label"], words["cell"], words["value"], "" if exam else words["expected"], words["slip"],
+               words["feedback"]])
     for cell in ws[ws.max_row]:
         cell.font = bold
     for c in report.cells:

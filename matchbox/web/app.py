@@ -22,7 +22,7 @@ from ..errors import MatchboxError, WorkbookError
 from ..grading.grader import Marking, grade
 from ..grading.numbers import show
 from ..views.table import table_model, templates_dir
-from ..views.feedback import status_name
+from ..views.feedback import explain, status_name
 from ..views.gradebook import rows_csv
 from ..views.terminal import MARKS, WRONG, carried_groups, carried_line, edited_line, printable
 from ..words import section, word
@@ -34,7 +34,7 @@ SPOOL_BYTES = 1 * 2**20  # uploads up to this stay in memory; larger ones spool 
 ASSETS = {"style.css": "text/css; charset=utf-8", "drop.js": "text/javascript; charset=utf-8"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# The page's words: words.py's "web." group, and the ones it shares with the other views.
+# The page's words: matchbox/words' "web." group, and the ones it shares with the other views.
 SHARED = {"variant": "variant", "learner": "name", "file": "file", "notes": "look-again",
           "note_number": "mistakes.note"}
 
@@ -51,7 +51,7 @@ def status_words(lang: str) -> dict[str, str]:
 
 
 def create_app(roster: list[str] | None = None, gradebook: Path | None = None, token: str | None = None,
-               temp_dir: Path | None = None, on_result=None, marking: Marking = Marking()):
+               temp_dir: Path | None = None, on_result=None, marking: Marking = Marking(), exam: bool = False):
     """The application. A class table exists when `roster` or `gradebook` is given, behind `token`;
     `on_result(report, error)` hears of every upload (the terminal's live log)."""
     from flask import Flask, Request, Response, abort, make_response, redirect, render_template, request, url_for
@@ -126,18 +126,19 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
             result = Result(filled, name, grade(filled, marking))
             report = result.graded
         except WorkbookError as e:
-            error = f"{printable(name)}: {e.said(lang)}"
+            said = {lg: f"{printable(name)}: {e.said(lg)}" for lg in LANGS}
         except MemoryError:
-            error = f"{printable(name)}: the workbook is too large to grade in the memory available"
+            said = {lg: f"{printable(name)}: {word('web.memory', lg)}" for lg in LANGS}
         except Exception as e:  # a bug of ours: one line for the learner, as `check` does for a class
             app.logger.exception("grading %r failed", name)
-            error = f"{printable(name)}: could not be graded: internal error ({type(e).__name__})"
+            said = {lg: f"{printable(name)}: {word('web.internal', lg, error=type(e).__name__)}" for lg in LANGS}
         else:
-            error = None
+            said = None
         finally:
             upload.close()  # the spooled copy, if any, is deleted now
+        error = said and said[lang]  # the learner reads the page's language, the instructor's terminal English
         if on_result:
-            on_result(None if error else report, error)
+            on_result(None if error else report, said and said["en"])
         if error:
             if record:
                 record.record_failure()
@@ -163,7 +164,7 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         if result is None:
             return render("upload.html.j2", 404, error=word("web.expired", page_lang()))
         lang = page_lang()
-        report = result.report(lang)
+        report = explain(result.graded, lang, exam=True) if exam else result.report(lang)  # an exam: no key values
         return render("result.html.j2", report=report, key=key, tables=tables_view(result, report, lang),
                       notes=notes_view(report), carried=carried_view(report, lang), blanks=blanks_view(report),
                       edited=[edited_line(g, lang) for g in report.edited])
@@ -175,11 +176,12 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         if result is None:
             abort(404)
         try:
-            data = graded_copy(result.filled, result.graded, page_lang())
+            graded_report = explain(result.graded, page_lang(), exam=True) if exam else result.graded
+            data = graded_copy(result.filled, graded_report, page_lang())
         except Exception as e:  # openpyxl could not copy something in the workbook; the grading stands
             app.logger.exception("graded copy of %r failed", result.filename)
-            return render("upload.html.j2", 500, error=f"{printable(result.filename)}: the graded copy could not "
-                                                       f"be made ({type(e).__name__})")
+            return render("upload.html.j2", 500, error=f"{printable(result.filename)}: "
+                          f"{word('web.copy_failed', page_lang(), error=type(e).__name__)}")
         stem = result.filename.rsplit(".", 1)[0] or "workbook"
         response = make_response(data)
         response.headers["Content-Type"] = XLSX
@@ -212,8 +214,7 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
     def projector_page():  # the class with no names: `matchbox report`'s class view of the uploads so far
         from ..views.summary import class_summary, projector_context
         check_token()
-        with store._lock:  # the record keeps gradebook rows; the cells are in the results still held
-            reports = [r.graded for r in store._results.values()]
+        reports = store.reports()  # the record keeps gradebook rows; the cells are in the results still held
         return render("projector.html.j2", **projector_context(class_summary(reports, page_lang())))
 
     @app.get("/assets/<name>")

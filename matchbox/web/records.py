@@ -66,6 +66,12 @@ class ResultStore:
     def __len__(self) -> int:
         return len(self._results)
 
+    def reports(self) -> list[Report]:
+        """Every result still held, oldest first (a snapshot: uploads may arrive meanwhile)."""
+        with self._lock:
+            self._expire()
+            return [r.graded for r in self._results.values()]
+
     def _expire(self) -> None:
         now = time.monotonic()
         while self._results:

@@ -14,7 +14,8 @@ REQUEST_LIMIT = 64 * 2**20  # waitress refuses bodies past this; below it the pa
 
 
 @contextmanager
-def checking_server(names, gradebook, token, host: str, port: int, threads: int, *, on_result, marking):
+def checking_server(names, gradebook, token, host: str, port: int, threads: int, *, on_result, marking,
+                    exam: bool = False):
     """The checking page bound to host:port, ready to `run()`.
 
     Uploads, waitress's buffers and LibreOffice's copies all go to one temporary folder, removed when the
@@ -23,7 +24,7 @@ def checking_server(names, gradebook, token, host: str, port: int, threads: int,
     temp_dir = Path(tempfile.mkdtemp(prefix="matchbox-serve-"))
     previous, tempfile.tempdir = tempfile.tempdir, str(temp_dir)
     try:
-        app = create_app(names, gradebook, token, temp_dir, on_result=on_result, marking=marking)
+        app = create_app(names, gradebook, token, temp_dir, on_result=on_result, marking=marking, exam=exam)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # SystemExit unwinds to the `finally` below
         yield serve_app(app, host, port, threads)
     finally:

@@ -50,7 +50,7 @@ class Grid:
 
 
 def note(code: str, key: str | None = None, **args) -> dict:
-    """A reader's note in both languages: {"code", "en", "ja"}, its sentence words.py's "found." + (key or
+    """A reader's note in both languages: {"code", "en", "ja"}, its sentence matchbox/words' "found." + (key or
     code)."""
     return {"code": code, **both(f"found.{key or code}", **args)}
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..worksheet.graph import Q, Ref, Table, Worksheet
+from ..worksheet.calculator import needs_calculator
+from ..worksheet.graph import Q, Ref, Table, Worksheet, tr
 from ..words import LANGS, both, word
 
 SHEETS = {lang: (word("sheet.exercise", lang), word("sheet.work", lang)) for lang in LANGS}
@@ -31,7 +32,7 @@ class Placed:
     sheet: str
     row: int
     col: int
-    role: str  # title, text, note, table-title, header, formula, label, given, answer, ref, name
+    role: str  # title, text, note, count, table-title, header, formula, label, given, answer, ref, name
     content: Any = None
     span: int = 1  # columns merged to the right
     table: str | None = None  # the table the cell belongs to, if any
@@ -87,9 +88,13 @@ def layout(ws: Worksheet, lang: str) -> Layout:
     out.put(first, 2, 4, "label", LEGEND["name"])
     out.put(first, 2, 5, "name", span=2)
     out.put(first, 3, 1, "text", ws.instructions, span=given_cols)
-    out.put(first, 4, 1, "note", ws.precision_note, span=given_cols)
+    note = ws.precision_note
+    if needs_calculator(ws):  # as the printed sheet says, under its instructions
+        note = {lg: word("print.calculator", lg) + ("" if lg == "ja" else " ") + tr(note, lg) for lg in LANGS}
+    out.put(first, 4, 1, "note", note, span=given_cols)
     out.put(first, 5, 1, "given-sample", LEGEND["given"])
     out.put(first, 5, 2, "answer-sample", LEGEND["answer"])
+    out.put(first, 5, 3, "count", both("print.count", n=len(ws.answers)), span=given_cols - 2)
     row = 7
     for table in ws.tables:
         if not has_answers(ws, table):

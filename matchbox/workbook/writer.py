@@ -58,9 +58,11 @@ def write_workbook(variant: Variant, lang: str, path: Path, key: bool = False, l
         elif p.role in ("text", "note"):
             cell.value = tr(p.content, lang)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.font = Font(italic=p.role == "note", size=10)
+            cell.font = Font(italic=p.role == "note" and lang != "ja", size=10)  # never slant Japanese
             # the row grows with its wrapped lines, so a long note never runs over the row below
             sheet.row_dimensions[p.row].height = _wrapped_height(cell.value, plan, p, 1 if p.role == "text" else 0)
+        elif p.role == "count":  # beside the legend: how many answer cells the learner fills
+            cell.value, cell.font = tr(p.content, lang), Font(size=10)
         elif p.role == "table-title":
             cell.value = tr(p.content, lang)
             cell.font = Font(bold=True, size=12)
@@ -70,7 +72,8 @@ def write_workbook(variant: Variant, lang: str, path: Path, key: bool = False, l
             cell.fill = HEADER
             cell.border = BOX
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.font = Font(bold=p.role == "header", italic=p.role == "formula", size=10 if p.role == "header" else 9)
+            cell.font = Font(bold=p.role == "header", italic=p.role == "formula" and lang != "ja",
+                             size=10 if p.role == "header" else 9)
         elif p.role == "label":
             cell.value = p.content if isinstance(p.content, (int, float)) else tr(p.content, lang)
             if isinstance(cell.value, str):  # long labels wrap; give their row the lines they need
@@ -153,7 +156,7 @@ def _write_meta(wb: Workbook, meta: dict, lang: str) -> None:
     wb.custom_doc_props.append(StringProperty(name=META_PROPERTY, value=blob))
     sheet = wb.create_sheet(META_SHEET)
     sheet["A1"] = META_NOTE[lang]
-    sheet["A1"].font = Font(italic=True)
+    sheet["A1"].font = Font(italic=lang != "ja")
     sheet["A2"] = blob
     sheet["A2"].alignment = Alignment(wrap_text=False)
     sheet.column_dimensions["A"].width = 100

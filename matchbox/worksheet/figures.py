@@ -140,15 +140,37 @@ def matchboxes(names: list[str], weights: list[float], theta: float, rule: str, 
 LEGEND_WORDS = {"given": {"en": "given", "ja": "与えられた値"}, "key": {"en": "answer key", "ja": "模範解答"}}
 
 
-def legend(items: list[tuple[str, str, dict]], lang: str) -> str:
-    """A figure's legend as SVG: (kind, colour, label) rows, kind "line", "dash", "dot" or "ring"."""
-    c = Canvas(10 + 140 * len(items), 16, 0, 1, 0, 1, margin=0)
+def legend(items: list[tuple[str, str, dict]], lang: str, per_row: int = 2, column: int = 125) -> str:
+    """A figure's legend as SVG, `per_row` entries a row: (kind, colour, label) rows, kind "line" (bold),
+    "thin", "dash", "dot" (filled), "ring" (open) or "box" (a framed square, lightly filled)."""
+    rows = -(-len(items) // per_row)
+    c = Canvas(4 + column * min(per_row, len(items)), 16 * rows, 0, 1, 0, 1, margin=0)
     for i, (kind, color, label) in enumerate(items):
-        x = 4 + 140 * i
-        if kind in ("line", "dash"):
-            c.raw(f'<line x1="{x}" y1="8" x2="{x + 18}" y2="8" stroke="{color}" stroke-width="2"'
+        x, y = 4 + column * (i % per_row), 8 + 16 * (i // per_row)
+        if kind in ("line", "thin", "dash"):
+            c.raw(f'<line x1="{x}" y1="{y}" x2="{x + 18}" y2="{y}" stroke="{color}" '
+                  f'stroke-width="{0.9 if kind == "thin" else 2.2}"'
                   + (' stroke-dasharray="5,3"' if kind == "dash" else "") + "/>")
+        elif kind == "box":
+            c.raw(f'<rect x="{x + 3}" y="{y - 6}" width="12" height="12" fill="{color}" fill-opacity="0.15" '
+                  f'stroke="{color}" stroke-width="1.5"/>')
         else:
-            c.raw(f'<circle cx="{x + 9}" cy="8" r="4" fill="{color if kind == "dot" else "white"}" stroke="{color}"/>')
-        c.text(x + 24, 11.5, tr(label, lang), 8.5, "start")
+            c.raw(f'<circle cx="{x + 9}" cy="{y}" r="4" fill="{color if kind == "dot" else "white"}" '
+                  f'stroke="{color}" stroke-width="1.2"/>')
+        c.text(x + 24, y + 3.5, tr(label, lang), 8.5, "start")
     return c.svg()
+
+
+def edge_label(c: Canvas, a: tuple[float, float], b: tuple[float, float], text: str, t: float = 0.3,
+               size: float = 7.5, color: str = "#111"):
+    """`text` written on the edge a→b (data coordinates), a fraction `t` of the way from a, turned along the
+    edge on a white ground: on crossing edges each label sits on its own line, never between two."""
+    import math
+    xa, ya, xb, yb = c.X(a[0]), c.Y(a[1]), c.X(b[0]), c.Y(b[1])
+    x, y = xa + t * (xb - xa), ya + t * (yb - ya)
+    angle = math.degrees(math.atan2(yb - ya, xb - xa))
+    width = 0.56 * size * len(text) + 4
+    c.raw(f'<g transform="translate({x:.1f},{y:.1f}) rotate({angle:.1f})">'
+          f'<rect x="{-width / 2:.1f}" y="{-size * 0.7:.1f}" width="{width:.1f}" height="{size * 1.35:.1f}" '
+          f'fill="white"/><text x="0" y="{size * 0.35:.1f}" font-size="{size}" text-anchor="middle" '
+          f'fill="{color}">{escape(text)}</text></g>')

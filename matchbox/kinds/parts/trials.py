@@ -258,11 +258,37 @@ def first_clean_epoch(p: Items) -> int | None:
     return clean[0] + 1 if clean else None
 
 
+def worth_running(p: Items, min_epochs: int, max_trials: int, ties: bool) -> bool:
+    """A quick pure-Python pass over the trials, for the sampler that tries hundreds of candidates a variant:
+    False only when `settle_run` would surely refuse the candidate (a tie where none is allowed, fewer than
+    three trials that move a weight, no clean epoch within the bounds); True: ask the engine. The arithmetic
+    is the engine's, in its order, so a decision can differ only on a tie, which is refused or handed on."""
+    w, theta, lr = [float(v) for v in p.weights], float(p.threshold), float(p.lr)
+    length = p.epoch_length or len(p.order)
+    moved, moves = [False] * -(-len(p.order) // length), 0
+    for k, i in enumerate(p.order):
+        x = [float(v) for v in p.inputs[i]]
+        gap = sum(a * b for a, b in zip(x, w)) - theta
+        if abs(gap) < 1e-10 and (not ties or gap != 0):
+            return ties  # a tie refused, or one these sums may not settle exactly: the engine decides
+        fired = gap > 0 if p.strict else gap >= 0
+        d = float(p.teacher[i]) - (1.0 if fired else float(p.low))
+        if d:
+            moves, moved[k // length] = moves + 1, True
+            w = [wj + lr * (d * xj) for wj, xj in zip(w, x)]
+            if p.learn_threshold:
+                theta = theta + lr * (d * -1.0)
+    clean = next((e + 1 for e, m in enumerate(moved) if not m), None)
+    return moves >= 3 and clean is not None and clean >= min_epochs and clean * len(p.names) <= max_trials
+
+
 def settle_run(params: dict, p: Items, *, min_epochs: int, max_trials: int, ties: bool) -> dict | None:
     """The sampler's verdict on a candidate whose schedule runs many epochs: cut it just after its first
     clean epoch (so the sheet shows the weights settle), or None if it is not hand-friendly: it settles
     too soon (little to compute) or too late (too long by hand), moves a weight fewer than three times,
     or ends with an item still wrong."""
+    if not worth_running(p, min_epochs, max_trials, ties):
+        return None
     clean = first_clean_epoch(p)
     if clean is None or clean < min_epochs or clean * len(p.names) > max_trials:
         return None

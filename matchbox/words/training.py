@@ -1,0 +1,43 @@
+"""The pictures and summaries of `train`, `experiment` and `replay`."""
+
+WORDS: dict[str, dict[str, str]] = {
+    # --- the pictures of train, experiment and replay ({name}: a series' name) ------------------------------
+    "plot.train": {"en": "train", "ja": "訓練データ"},
+    "plot.test": {"en": "test", "ja": "テストデータ"},
+    "plot.epoch": {"en": "epoch", "ja": "エポック"},
+    "plot.loss": {"en": "loss", "ja": "損失"},
+    "plot.loss-axis": {"en": "loss (cross-entropy)", "ja": "損失(交差エントロピー誤差)"},
+    "plot.accuracy": {"en": "accuracy", "ja": "正解率"},
+    "plot.accuracy-axis": {"en": "accuracy (%)", "ja": "正解率 (%)"},
+    "plot.test-accuracy": {"en": "test accuracy (%)", "ja": "テストデータの正解率 (%)"},
+    "plot.test-loss": {"en": "test loss (cross-entropy)", "ja": "テストデータの損失(交差エントロピー誤差)"},
+    "plot.hidden-layers": {"en": "hidden layers", "ja": "中間層の数"},
+    "plot.layer": {"en": "{name}: layer {n}", "ja": "{name}: 第{n}層"},
+    "plot.step": {"en": "step", "ja": "ステップ"},
+    "plot.engine": {"en": "{name} (engine)", "ja": "{name}(エンジン)"},
+    "plot.yours": {"en": "{name} (your sheet)", "ja": "{name}(あなたのシート)"},
+    "plot.sheet-steps": {"en": "the sheet's steps", "ja": "シートのステップ"},
+    "plot.decision-line": {"en": "decision line", "ja": "決定境界"},
+    "plot.after": {"en": "after the last step", "ja": "最後のステップのあと"},
+    "plot.replay-title": {"en": "{variant}: {steps:,} steps by the engine", "ja": "{variant}: エンジンで {steps:,} ステップ"},
+    "plot.experiment-title": {"en": "{name} on {dataset} ({epochs} epochs each)",
+                              "ja": "{name}({dataset}、各 {epochs} エポック)"},
+    # --- what `replay` prints (its summary's keys, in words) ------------------------------------------------
+    "replay.variant": {"en": "variant", "ja": "問題番号"},
+    "replay.kind": {"en": "kind", "ja": "課題の種類"},
+    "replay.steps": {"en": "steps by the engine", "ja": "エンジンのステップ数"},
+    "replay.sheet_steps": {"en": "steps on the sheet", "ja": "シートのステップ数"},
+    "replay.final_weights": {"en": "final weights", "ja": "最後の重み"},
+    "replay.final_threshold": {"en": "final threshold", "ja": "最後のしきい値"},
+    "replay.final_bias": {"en": "final bias", "ja": "最後のバイアス"},
+    "replay.errors_with_final_weights": {"en": "items wrong with the final weights",
+                                         "ja": "最後の重みで間違える項目の数"},
+    "replay.changes": {"en": "steps that changed the weights", "ja": "重みが変わったステップの数"},
+    "replay.first_error": {"en": "error E at the first step", "ja": "最初のステップの誤差 E"},
+    "replay.last_error": {"en": "error E at the last step", "ja": "最後のステップの誤差 E"},
+    "replay.final_x": {"en": "{name}: final x", "ja": "{name}: 最後の x"},
+    "replay.plot_file": {"en": "plot", "ja": "グラフ"},
+    # --- replay's step axis, for a run that settles before its last step -----------------------------------
+    "steps.unchanged": {"en": "step\n(no change after step {s}; the engine ran to step {n:,})",
+                        "ja": "ステップ\n(ステップ {s} 以降は変化しません。エンジンはステップ {n:,} まで計算しました)"},
+}
