@@ -7,13 +7,15 @@ import re
 import pytest
 import segno
 from click.testing import CliRunner
+from conftest import run_cli
 
 from matchbox.cli import main
 from matchbox.engine import functions as F
 from matchbox.grading.numbers import show
 from matchbox.kinds import KINDS, sampled
 from matchbox.printable import render_html
-from matchbox.printable.course import (PLANS, guide, kinds_of, qr_matrix, qr_svg, render_guide, render_slides,
+from matchbox.printable.qr import qr_matrix, qr_svg
+from matchbox.printable.course import (PLANS, guide, kinds_of, render_guide, render_slides,
                                        render_timetable)
 from matchbox.words import WORDS
 from matchbox.words import word
@@ -146,3 +148,20 @@ def test_the_course_command_writes_timetable_guides_and_slides(tmp_path):
         assert (out / "guide" / f"{kind}.html").is_file()
         assert (out / "guide" / f"{kind}.pdf").read_bytes()[:5] == b"%PDF-"
     assert "日本語" in result.output
+
+
+def test_the_printed_sheet_carries_the_checking_pages_address_and_its_code(tmp_path):
+    """`generate --url`: the sheet prints the address and a QR code that reads back as that address; without
+    --url the sheet has neither (the committed pack is made without one)."""
+    r = run_cli("generate", "neuron", "--seed", "2", "--lang", "ja", "--format", "html", "--url", URL,
+                "-o", tmp_path / "with")
+    assert r.returncode == 0, r.stderr
+    html = (tmp_path / "with" / "worksheets" / "neuron-2-ja.html").read_text(encoding="utf-8")
+    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" class="qr"'):]
+    svg = svg[:svg.index("</svg>") + 6]
+    assert qr_matrix(svg) == [list(r) for r in segno.make(URL, error="m").matrix]
+    assert URL in html
+    assert run_cli("generate", "neuron", "--seed", "2", "--lang", "ja", "--format", "html",
+                   "-o", tmp_path / "without").returncode == 0
+    plain = (tmp_path / "without" / "worksheets" / "neuron-2-ja.html").read_text(encoding="utf-8")
+    assert 'class="qr"' not in plain and URL not in plain

@@ -33,8 +33,10 @@ from .sheets import file_stem, merge_class_pdfs, parse_formats, write_sheet
               "--secret, one is made and kept in class-lists/KIND-secret.txt (reused when it is there).")
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, metavar="N",
               help="Draw PDFs in N processes at once (0, the default: one per core for a class).")
+@click.option("--url", metavar="URL", help="The checking page's address (what `matchbox serve` prints): printed "
+              "on the HTML and PDF sheets with its QR code, so learners find it.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
-def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, force, secret, jobs):
+def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, force, secret, jobs, url):
     """Write learner sheets to worksheets/ and answer keys to answers/.
 
     KIND is a built-in exercise kind (see `matchbox list`); or give --spec FILE for your own exercise.
@@ -66,9 +68,9 @@ def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, forc
             stem = file_stem(v.id, learner, lang)  # the learner's name in it, safe on every file system
             for fmt in formats:
                 entry[fmt] = str(write_sheet(v, lang, fmt, out / "worksheets" / f"{stem}.{fmt}",
-                                             learner=learner, pdfs=pdfs))
+                                             learner=learner, pdfs=pdfs, url=url))
                 entry[f"{fmt}_key"] = str(write_sheet(v, lang, fmt, out / "answers" / f"{stem}-key.{fmt}",
-                                                      key=True, learner=learner, pdfs=pdfs))
+                                                      key=True, learner=learner, pdfs=pdfs, url=url))
             written.append(entry)
     if pdfs:
         pdfs.finish()  # every PDF drawn (a worker's error is raised here)

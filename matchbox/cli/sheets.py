@@ -15,15 +15,16 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
-def write_sheet(variant, lang, fmt, path, key=False, learner=None, pdfs=None):
-    """`pdfs`, a printable PdfPool, draws the PDF (in a worker process when it has several)."""
+def write_sheet(variant, lang, fmt, path, key=False, learner=None, pdfs=None, url=None):
+    """`pdfs`, a printable PdfPool, draws the PDF (in a worker process when it has several); `url`, the
+    checking page's address, goes on printed sheets with its QR code."""
     if fmt == "pdf" and pdfs is not None:
-        return pdfs.write(variant, lang, path, key, learner)
+        return pdfs.write(variant, lang, path, key, learner, url)
     if fmt == "xlsx":
         from ..workbook.writer import write_workbook
         return write_workbook(variant, lang, path, key=key, learner=learner)
     from .. import printable
-    return (printable.write_html if fmt == "html" else printable.write_pdf)(variant, lang, path, key, learner)
+    return (printable.write_html if fmt == "html" else printable.write_pdf)(variant, lang, path, key, learner, url)
 
 
 def file_stem(variant_id: str, learner: str | None, lang: str) -> str:

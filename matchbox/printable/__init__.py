@@ -42,9 +42,13 @@ def unbroken(text: str):
     return Markup(" ").join(Markup('<span class="nb">%s</span>') % escape(w) for w in text.split(" ")) if text else text
 
 
-def render_html(variant, lang: str, key: bool = False, learner: str | None = None) -> str:
+def render_html(variant, lang: str, key: bool = False, learner: str | None = None, url: str | None = None) -> str:
+    """The sheet (or its key) as HTML; `url`, the checking page's address, is printed with its QR code."""
     import jinja2
+    from markupsafe import Markup
+
     from ..grading.numbers import show
+    from .qr import qr_svg
     ws = variant.worksheet
     values = ws.answer_key()
 
@@ -64,12 +68,13 @@ def render_html(variant, lang: str, key: bool = False, learner: str | None = Non
         landscape=landscape(tables), instructions=tr(ws.instructions, lang),
         calculator=needs_calculator(ws), answers=len(ws.answers),
         precision=tr(ws.precision_note, lang), tables=tables,
-        figures=figures.of(variant, lang, key))
+        figures=figures.of(variant, lang, key), url=url, qr=Markup(qr_svg(url)) if url else None)
 
 
-def write_html(variant, lang: str, path: Path, key: bool = False, learner: str | None = None) -> Path:
+def write_html(variant, lang: str, path: Path, key: bool = False, learner: str | None = None,
+               url: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(variant, lang, key, learner), encoding="utf-8")
+    path.write_text(render_html(variant, lang, key, learner, url), encoding="utf-8")
     return path
 
 
@@ -90,6 +95,7 @@ def pdf_from_html(html: str, path: Path, font_config=None) -> Path:
     return path
 
 
-def write_pdf(variant, lang: str, path: Path, key: bool = False, learner: str | None = None) -> Path:
+def write_pdf(variant, lang: str, path: Path, key: bool = False, learner: str | None = None,
+              url: str | None = None) -> Path:
     weasyprint_module()
-    return pdf_from_html(render_html(variant, lang, key, learner), path)
+    return pdf_from_html(render_html(variant, lang, key, learner, url), path)

@@ -52,9 +52,10 @@ class PdfPool:
             self.executor = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"))
         return self
 
-    def write(self, variant, lang: str, path: Path, key: bool = False, learner: str | None = None) -> Path:
+    def write(self, variant, lang: str, path: Path, key: bool = False, learner: str | None = None,
+              url: str | None = None) -> Path:
         from . import pdf_from_html, render_html
-        html = render_html(variant, lang, key, learner)
+        html = render_html(variant, lang, key, learner, url)
         if self.executor is None:
             return pdf_from_html(html, path, fonts())
         self.futures.append(self.executor.submit(_draw, html, str(path)))

@@ -57,6 +57,8 @@ WORDS: dict[str, dict[str, str]] = {
     "print.page": {"en": "page", "ja": "ページ"},
     "print.given": {"en": "given", "ja": "与えられた値"},
     "print.figure": {"en": "Figures", "ja": "図"},
+    "print.qr": {"en": "When you have filled in the workbook, check it at {url} (or scan the code).",
+                 "ja": "ワークブックに記入したら、{url} で採点できます(コードを読み取ってもかまいません)。"},
     "print.calculator": {"en": "This sheet needs a calculator with eˣ and ln (the natural log); a phone's scientific "
                                "calculator will do.",
                          "ja": "この演習には、eˣ と ln(自然対数)を計算できる関数電卓が必要です。"
