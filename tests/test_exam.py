@@ -14,6 +14,7 @@ from matchbox.grading.numbers import show
 from matchbox.kinds import sampled
 from matchbox.views.feedback import grade_in_words
 from matchbox.web.app import create_app
+from matchbox.words import word
 from matchbox.workbook.reader import read_filled
 from matchbox.worksheet.slips import Catalogue, Rounded
 
@@ -108,6 +109,9 @@ def test_an_exam_shows_statuses_and_slips_and_never_an_expected_number(exam):
     for where, text in exam_mode.items():
         leaked = sorted(s for s in secret if s in text)
         assert not leaked, (where, leaked)
+    for lang in ("ja", "en"):  # and the page says it is an exam
+        assert word("web.exam_mode", lang) in exam_mode[f"page {lang}"]
+        assert word("web.exam_mode", lang) not in plain[f"page {lang}"]
     data = json.loads(exam_mode["json"])
     assert all(c["expected"] is None and c["carried"] is None for c in data["cells"])
     assert [c["status"] for c in data["cells"]] == [c.status for c in report.cells]

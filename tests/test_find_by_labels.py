@@ -423,3 +423,26 @@ def test_every_kind_a_blank_row_in_every_table_and_memo_columns(tmp_path, kind, 
             wb[sheet].insert_cols(2)
             wb[sheet].cell(plan.home[v.worksheet.answers[0].name].row, 2, "memo")
     full_marks(edited(filled, tmp_path / "edited.xlsx", edit))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_label_worded_otherwise_is_read_in_its_place(tmp_path, lang):
+    """A workbook made before a label was reworded (or a label typed over): the row in that row's place, whose
+    label is no other row's, is that row, and the note says so; a label that another row of the table has is
+    never taken for this row."""
+    v, filled, plan = filled_workbook(tmp_path, "perceptron", lang)
+    given = next(p for p in plan.cells if p.role == "label" and p.table == "settings"
+                 and any(q.row == p.row and q.role == "given" for q in plan.cells))
+    other = next(p for p in plan.cells if p.role == "label" and p.table == "settings" and p.row != given.row)
+
+    def reword(wb):
+        wb[given.sheet].cell(given.row, given.col).value = "an older wording of this label"
+    full_marks(edited(filled, tmp_path / "reworded.xlsx", reword), ["row-relabelled"])
+
+    def duplicate(wb):  # the label of another given: not this row, whatever its place
+        wb[given.sheet].cell(given.row, given.col).value = tr(other.content, lang)
+    twice = read_filled(edited(filled, tmp_path / "twice.xlsx", duplicate))
+    codes = [n["code"] for n in twice.notes]
+    assert "row-relabelled" not in codes and "row-missing" in codes, codes
+    report = grade(twice)
+    assert report.score == report.max_score  # the answers are all found; only the given row is not guessed

@@ -167,7 +167,7 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         report = explain(result.graded, lang, exam=True) if exam else result.report(lang)  # an exam: no key values
         return render("result.html.j2", report=report, key=key, tables=tables_view(result, report, lang),
                       notes=notes_view(report), carried=carried_view(report, lang), blanks=blanks_view(report),
-                      edited=[edited_line(g, lang) for g in report.edited])
+                      edited=[edited_line(g, lang) for g in report.edited], exam=exam)
 
     @app.get("/r/<key>/graded.xlsx")
     def graded(key):

@@ -41,6 +41,9 @@ WORDS: dict[str, dict[str, str]] = {
     "web.slips": {"en": "slips", "ja": "よくある間違い"},
     "web.percent": {"en": "%", "ja": "%"},
     "web.not_on_roster": {"en": "not on the roster", "ja": "名簿にない名前"},
+    "web.exam_mode": {"en": "Exam mode: the page says which cells are right or wrong and names the slips, but shows "
+                            "no values of the key.",
+                      "ja": "試験モードです。どのセルが正しいか、考えられる間違いは表示しますが、模範解答の値は表示しません。"},
     "web.failed": {"en": "{n} upload(s) could not be graded.", "ja": "採点できなかった提出が {n} 件あります。"},
     "web.memory": {"en": "the workbook is too large to grade in the memory available",
                    "ja": "ワークブックが大きすぎて、このコンピューターのメモリーでは採点できません"},

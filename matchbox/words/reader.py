@@ -14,6 +14,12 @@ WORDS: dict[str, dict[str, str]] = {
                                  "empty, stands in its place and was graded as that row.",
                            "ja": "「{table}」の表に「{row}」の行がラベルでは見つかりません。その"
                                  "位置にあるラベルが空の{r}行目を、この行として採点しました。"},
+    "found.row-relabelled": {"en": "{table}: the row '{row}' was not found by its labels; row {r}, labelled "
+                                   "'{label}' and in its place, was graded as that row (a workbook made by an "
+                                   "earlier matchbox, or a label typed over).",
+                             "ja": "「{table}」の表に「{row}」の行がラベルでは見つかりません。その位置にある、ラベルが"
+                                   "「{label}」の{r}行目を、この行として採点しました。以前の matchbox で作ったワーク"
+                                   "ブックか、ラベルが書き換えられたようです。"},
     "found.row-missing": {"en": "{table}: the row '{row}' was not found (deleted, or its labels changed?); its cells "
                                 "are counted as blank.",
                           "ja": "「{table}」の表に「{row}」の行が見つかりません(削除されたか、"

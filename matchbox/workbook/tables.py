@@ -224,13 +224,17 @@ def _match_rows(g: Grid, s: TableSpec, f: Found, end: int, labels: dict[int, dic
         rows = seen.get(pr, [])
         name = _row_name(s, pr, order[pr])
         if not rows and order[pr] <= len(in_order):
-            # a row whose labels were emptied (cleared by hand, or lost under a merged cell), in this row's
-            # place among the non-blank rows: read as this row, and said
+            # a row whose labels were emptied (cleared by hand, or lost under a merged cell), or worded otherwise
+            # (a workbook made before a label was reworded), in this row's place among the non-blank rows and
+            # labelled as no other row of the table: read as this row, and said
             r = in_order[order[pr] - 1]
-            if r not in claimed and all(blank(g.get(r, f.cols[c])) for c in unique[pr]):
+            shown = {c: norm(g.get(r, f.cols[c])) for c in unique[pr]}
+            if r not in claimed and not any(shown.get(c) == t for row in unique.values() for c, t in row.items()):
                 f.rows[pr] = r
                 claimed.add(r)
-                notes.append(note("row-by-place", table=s.titles, row=name, r=r))
+                emptied = all(not text for text in shown.values())
+                notes.append(note("row-by-place" if emptied else "row-relabelled", table=s.titles, row=name, r=r,
+                                  **({} if emptied else {"label": " ".join(t for t in shown.values() if t)})))
                 continue
         if not rows:
             notes.append(note("row-missing", table=s.titles, row=name))
