@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..words import word
 from .options import LANGS, SYSTEM_LANG, default_lang
 
 EXPERIMENT_RUNS = {"activations": 15, "optimizers": 4, "init": 3}  # trainings each experiment makes
@@ -42,6 +41,7 @@ def experiment(name, dataset, data_dir, epochs, seed, out, as_json, lang):
     from ..training.experiments import EXPERIMENTS
     from ..training.plots import experiment as draw
     from ..views.terminal import text_table
+    from ..words import word
     data = load_dataset(dataset, data_dir)
     epochs = epochs or EXPERIMENT_EPOCHS[name]
     total = EXPERIMENT_RUNS[name] * epochs * len(data.t_train)

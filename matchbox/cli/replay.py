@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..words import word
 from .options import LANGS, SYSTEM_LANG, default_lang
 
 
@@ -54,6 +53,7 @@ def replay(source, seed, spec, steps, out, as_json, lang):
         variant = sampled(source, seed)
     else:
         raise click.UsageError("give a KIND, a WORKBOOK or --spec")
+    from ..words import word
     result = run(variant, steps, typed)
     png = plot(result, out / f"replay-{variant.id}.png",
                word("plot.replay-title", lang, variant=variant.id, steps=steps), lang)
