@@ -144,3 +144,12 @@ def test_each_heading_of_the_summary_stands_over_its_own_count(tmp_path, lang):
     legend = next(row for row in rows[head + 1:] if row[1].value in by_name)
     for cell in legend[1:len(COLOURS) + 1]:
         assert colour(cell) == COLOURS[by_name[cell.value]]
+    # each heading and each colour's name fits its column in the height its row was given (no heading runs
+    # into the count under it when the copy is opened or printed)
+    from matchbox.views.annotate import WIDTHS
+    from matchbox.worksheet.graph import display_width
+    for r in (head, rows.index(legend)):
+        lines = (summary.row_dimensions[r + 1].height or 15) / 15
+        for j, c in enumerate(rows[r]):
+            if c.value:
+                assert display_width(str(c.value)) <= lines * (WIDTHS[j] - 2) + 1, (c.value, lines)

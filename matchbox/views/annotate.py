@@ -20,6 +20,7 @@ from ..workbook.reader import Filled
 from ..worksheet.graph import display_width
 from .feedback import explain
 
+WIDTHS = (30, 12, 12, 12, 36, 60, 10, 10, 10)  # the summary sheet's columns A..I, in characters
 COLOURS = {"correct": "C6EFCE", "carried": "FFEB9C", "simplified": "E4DFEC", "rounding": "DDEBF7",
            "incorrect": "FFC7CE", "blank": "D9D9D9"}
 EDITED = "FF9999"
@@ -125,8 +126,13 @@ def _summary(wb, report: Report, words: dict) -> None:
         ws.cell(ws.max_row, 1).font = bold
     if report.recalculated:
         ws.append([words["recalc"]])
-    for note in report.notes:
+    for note in report.notes:  # a long note wraps across the columns beside it, never past the sheet's width
         ws.append([words["notes"], note])
+        row = ws.max_row
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
+        ws.cell(row, 1).alignment = Alignment(vertical="top")
+        ws.cell(row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 15 * (display_width(note) // (sum(WIDTHS[1:6]) - 4) + 1)
 
     ws.append([])
     ws.append([words["section"], words["score"], words["max"], *(words[k] for k in COLOURS)])
@@ -138,6 +144,10 @@ def _summary(wb, report: Report, words: dict) -> None:
     for row in ws.iter_rows(min_row=first, max_row=ws.max_row, min_col=2):  # each heading over its number
         for cell in row:
             cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    # the headings' row as tall as its most wrapped heading, so no heading runs into the numbers under it
+    ws.cell(first, 1).alignment = Alignment(vertical="top")
+    ws.row_dimensions[first].height = 15 * max(
+        display_width(str(cell.value or "")) // max(WIDTHS[i] - 2, 1) + 1 for i, cell in enumerate(ws[first]))
     ws.append([])
     ws.append([words["legend"], *(words[k] for k in COLOURS)])
     ws.cell(ws.max_row, 1).font = bold
@@ -145,6 +155,10 @@ def _summary(wb, report: Report, words: dict) -> None:
         cell = ws.cell(ws.max_row, i)
         cell.fill = PatternFill("solid", fgColor=COLOURS[status])
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    legend = ws.max_row  # as tall as its most wrapped colour's name
+    ws.cell(legend, 1).alignment = Alignment(vertical="top")
+    ws.row_dimensions[legend].height = 15 * max(
+        display_width(str(cell.value or "")) // max(WIDTHS[i] - 2, 1) + 1 for i, cell in enumerate(ws[legend]))
 
     ws.append([])
     ws.append([words["look"]])
@@ -172,7 +186,7 @@ def _summary(wb, report: Report, words: dict) -> None:
         lines = max(display_width(str(ws.cell(row, col).value or "")) // max(int(width) - 2, 1) + 1
                     for col, width in ((1, 30), (5, 36), (6, 60)))
         ws.row_dimensions[row].height = 15 * lines
-    for col, width in zip("ABCDEFG", (30, 12, 12, 12, 36, 60, 10)):
+    for col, width in zip("ABCDEFGHI", WIDTHS):
         ws.column_dimensions[col].width = width
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
