@@ -310,3 +310,24 @@ def test_a_caption_is_no_wider_than_its_picture(kind):
         pictures = [b for b in inner if isinstance(b, (BlockReplacedBox, InlineReplacedBox))]
         assert captions and pictures
         assert max(c.width for c in captions) <= max(p.width for p in pictures) + 0.5
+
+
+def test_the_page_header_prints_apostrophes_and_quotes_as_typed(tmp_path, poppler):
+    """The header is a CSS string, where HTML entities are not read: a title or a learner's name with an
+    apostrophe or quotes is printed as typed, not as &#39; (and cannot close the style element)."""
+    from matchbox.kinds import from_spec
+    v = from_spec({"kind": "activations", "title": 'Ada\'s "first" sheet </style>'})
+    text = pdf_text(write_pdf(v, "en", tmp_path / "sheet.pdf", learner="Dara O'Brien"))
+    header = text.splitlines()[0]
+    assert 'Ada\'s "first" sheet </style>' in header and "Dara O'Brien" in header, header
+    assert "&#" not in text and "\\" not in text
+
+
+def test_a_letter_with_a_hat_is_set_in_a_font_that_puts_the_hat_over_it():
+    """x̂ (x and a combining circumflex): the Japanese fonts print "x^" beside each other, so the body sets such
+    letters in a Latin font (the head's title and page header stay plain text)."""
+    page = render_html(sampled("batchnorm", 1), "ja", key=True)
+    head, body = page.split("<body", 1)
+    assert '<span class="mark">x\u0302</span>' in body and ".mark {" in head
+    assert '<span class="mark">' not in head
+    assert "x\u0302" not in re.sub(r'<span class="mark">x\u0302</span>', "", body)  # every one of them

@@ -13,6 +13,17 @@ EXPERIMENT_RUNS = {"activations": 15, "optimizers": 4, "init": 3}  # trainings e
 EXPERIMENT_EPOCHS = {"activations": 20, "optimizers": 10, "init": 10}
 
 
+def parse_depths(value: str) -> list[int]:
+    try:
+        depths = sorted({int(v) for v in value.split(",")})
+    except ValueError:
+        depths = []
+    if not depths or depths[0] < 1 or depths[-1] > 20:
+        raise click.BadParameter(f"{value!r}: give numbers of hidden layers from 1 to 20, like 2,4,8",
+                                 param_hint="--depths")
+    return depths
+
+
 @click.command()
 @click.argument("name", type=click.Choice(list(EXPERIMENT_RUNS)))
 @click.option("--dataset", type=click.Choice(["digits", "mnist"]), default="digits", show_default=True,
@@ -22,17 +33,19 @@ EXPERIMENT_EPOCHS = {"activations": 20, "optimizers": 10, "init": 10}
 @click.option("--epochs", type=click.IntRange(1, 1000), default=None,
               help="Epochs of each training run  [default: activations 20, optimizers 10, init 10]")
 @click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--depths", default=None, metavar="N[,N...]",
+              help="activations only: the numbers of hidden layers to compare  [default: 2,3,4,5,6]")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder for the PNG.")
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
 @click.option("--lang", type=click.Choice(LANGS), default=default_lang, show_default=SYSTEM_LANG,
               help="Language of the picture's words (Japanese in a Japanese font such as IPAexGothic).")
-def experiment(name, dataset, data_dir, epochs, seed, out, as_json, lang):
+def experiment(name, dataset, data_dir, epochs, seed, depths, out, as_json, lang):
     """Run one of the workshop's experiments on the engine: a table, and a PNG to look at.
 
     \b
-    activations  sigmoid, tanh and ReLU networks of 2 to 6 hidden layers, trained alike by
-                 SGD: deep sigmoid networks stop learning, ReLU keeps going
+    activations  sigmoid, tanh and ReLU networks of 2 to 6 hidden layers (--depths), trained
+                 alike by SGD: deep sigmoid networks stop learning, ReLU keeps going
     optimizers   SGD, Momentum, AdaGrad and Adam from the same start: test loss per epoch
     init         small random weights vs Xavier vs He: histograms of each layer's activations,
                  and how far a 5-layer ReLU network gets
@@ -42,13 +55,19 @@ def experiment(name, dataset, data_dir, epochs, seed, out, as_json, lang):
     from ..training.plots import experiment as draw
     from ..views.terminal import text_table
     from ..words import word
+    settings = {}
+    if depths is not None:
+        if name != "activations":
+            raise click.UsageError("--depths is an option of the activations experiment")
+        settings["depths"] = parse_depths(depths)
     data = load_dataset(dataset, data_dir)
     epochs = epochs or EXPERIMENT_EPOCHS[name]
-    total = EXPERIMENT_RUNS[name] * epochs * len(data.t_train)
+    runs = 3 * len(settings["depths"]) if settings else EXPERIMENT_RUNS[name]
+    total = runs * epochs * len(data.t_train)
     show_bar = sys.stderr.isatty() and not as_json
     with click.progressbar(length=total, label=f"{name} on {dataset}", file=sys.stderr if show_bar else None,
                            hidden=not show_bar) as bar:
-        result = EXPERIMENTS[name](data, epochs=epochs, seed=seed, on_batch=bar.update)
+        result = EXPERIMENTS[name](data, epochs=epochs, seed=seed, on_batch=bar.update, **settings)
     plot = draw(result, out / f"experiment-{name}-{dataset}.png",
                 word("plot.experiment-title", lang, name=name, dataset=dataset, epochs=epochs), lang)
     if as_json:

@@ -269,3 +269,21 @@ def squared_error_grad(y, t):
 def output_delta(y, t, activation="sigmoid"):
     """δ = ∂E/∂u = (y − t)·f'(u) for E = ½(t − y)² and y = f(u); for a sigmoid, (y − t)·y(1 − y)."""
     return np.multiply(squared_error_grad(y, t), GRAD_FROM_OUTPUT[activation](y))
+
+
+# --- logistic regression: the sigmoid with the binary cross-entropy -------------------------------------------
+
+def binary_cross_entropy(y, t):
+    """E = −[t ln y + (1 − t) ln(1 − y)] (2値の交差エントロピー誤差), natural log; a batch: the mean, as
+    PyTorch's binary_cross_entropy. A term whose factor is 0 adds 0 (0·ln 0 too), so t ∈ {0, 1} never meets ln 0
+    of the other side."""
+    y, t = np.asarray(y, dtype=float), np.asarray(t, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(t != 0, t * np.log(y), 0.0) + np.where(t != 1, (1 - t) * np.log(1 - y), 0.0)
+    return float(-np.mean(terms))
+
+
+def binary_cross_entropy_delta(y, t):
+    """δ = ∂E/∂u = y − t for y = σ(u) and the binary cross-entropy: ∂E/∂y = (y − t) / (y(1 − y)), and σ'(u) =
+    y(1 − y) cancels it, so no σ' is left (the squared error's δ keeps it: output_delta)."""
+    return np.subtract(y, t)

@@ -34,13 +34,19 @@ KINDS = {
     "counting": "counting",
     "matchbox": "brain",
     "perceptron": "perceptron",
+    "gates": "gates",
     "activations": "activations",
+    "forward": "forward",
     "neuron": "neuron",
+    "logistic": "logistic",
     "backprop": "backprop",
+    "vanishing": "vanishing",
     "softmax": "softmax",
     "descent": "descent",
     "conv": "conv",
     "optimizers": "optimizers",
+    "batchnorm": "batchnorm",
+    "dropout": "dropout",
 }
 
 

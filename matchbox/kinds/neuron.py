@@ -14,7 +14,7 @@ from ..worksheet.graph import Column, Q, Ref, Step, Table, Worksheet
 from ..worksheet.replay import Replay
 from ..worksheet.spec import Spec
 from .parts.network import (ACTIVATIONS, ERROR, delta_slips, engine_errors, fmt, join, labeller, one_decimal,
-                            precision_note, read_precision, read_samples, read_steps, rounded)
+                            precision_note, read_precision, read_samples, read_steps, rounded, samples_table)
 from .parts.trials import subscript
 
 KIND = "neuron"
@@ -137,15 +137,7 @@ def build(params: dict) -> Worksheet:
                    [Column("", width=24), Column({"en": "value", "ja": "値"}, width=14)], settings,
                    role="settings"))
 
-    x_cols = [Column(f"x{s}", width=7) for s in sub]
-    rows = []
-    for k, smp in enumerate(samples, start=1):
-        xs = [ws.given(f"x{k}_{i + 1}", v, f"{smp['name']}: x{sub[i]}") for i, v in enumerate(smp["inputs"])]
-        t = ws.given(f"t{k}", smp["teacher"], {"en": f"{smp['name']}: teacher t", "ja": f"{smp['name']}: 教師信号 t"})
-        rows.append([smp["name"], *map(Q, xs), Q(t)])
-    ws.table(Table("samples", {"en": "Samples and teacher signals", "ja": "入力と教師信号"},
-                   [Column({"en": "sample", "ja": "サンプル"}, width=10), *x_cols,
-                    Column({"en": "teacher t", "ja": "教師信号 t"}, width=10)], rows))
+    x_cols = samples_table(ws, samples, sub)
 
     names = [smp["name"] for smp in samples]
     width = max(9, params["decimals"] + 4)
@@ -230,7 +222,8 @@ def figures(variant, lang: str, key: bool) -> list[dict]:
 
 def replay(variant, steps: int, typed: dict | None) -> Replay:
     """The error E of each step, the engine's Affine layer and activation going on from the sheet's start."""
-    from ..engine.layers import ACTIVATIONS as LAYERS, Affine
+    from ..engine.layers import ACTIVATIONS as LAYERS
+    from ..engine.layers import Affine
     p = variant.params
     W = np.array(p["initial_weights"], float)[:, None]
     b = np.array([p["bias"]], float)

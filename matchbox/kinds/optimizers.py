@@ -20,7 +20,7 @@ TITLE = {"en": "Optimizers side by side: SGD, Momentum, AdaGrad, Adam",
          "ja": "最適化手法の比較: SGD・Momentum・AdaGrad・Adam"}
 # `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
 COURSE = {
-    "minutes": {"3h": 0, "day": 0},
+    "minutes": {"3h": 0, "day": 25},
     "idea": {"en": "SGD, Momentum, AdaGrad and Adam take a few steps from the same start on the same bowl. "
                    "Momentum remembers its velocity, AdaGrad and Adam scale each step by the gradients seen.",
              "ja": "SGD・Momentum・AdaGrad・Adam で、同じ関数の同じ出発点から数歩ずつ進みます。"

@@ -7,6 +7,7 @@ has (Debian's fonts-ipaexfont-gothic renders Japanese).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import MatchboxError
@@ -32,7 +33,6 @@ def landscape(tables: list[dict]) -> bool:
 def title_parts(title: str) -> list[str]:
     """The title cut where a line may break: after a colon or a space (each part is kept whole, so a Japanese
     title never leaves 「値」 alone on the next line)."""
-    import re
     return [p for p in re.split(r"(?<=[:：])\s*|\s+(?=\S)", title) if p]
 
 
@@ -40,6 +40,15 @@ def unbroken(text: str):
     """`text` that breaks between its words only, never inside one (「チョ/コ」): each word in a nowrap span."""
     from markupsafe import Markup, escape
     return Markup(" ").join(Markup('<span class="nb">%s</span>') % escape(w) for w in text.split(" ")) if text else text
+
+
+def css_string(text) -> str:
+    """`text` for the inside of a CSS string in the page's <style> (the page header): HTML entities are not
+    read there, so an apostrophe ("O'Brien", "A network's") is a CSS escape, as are quotes, backslashes and
+    anything that could close the style element."""
+    from markupsafe import Markup
+    return Markup("".join(c if c.isalnum() or c in " -_.,:;()[]/+=#" or ord(c) > 127 else f"\\{ord(c):x} "
+                          for c in str(text)))
 
 
 def render_html(variant, lang: str, key: bool = False, learner: str | None = None, url: str | None = None) -> str:
@@ -62,13 +71,25 @@ def render_html(variant, lang: str, key: bool = False, learner: str | None = Non
         t["formulas"] = [unbroken(f) for f in t["formulas"]]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("sheet.html.j2").render(
+    env.filters["css"] = css_string
+    return marked(env.get_template("sheet.html.j2").render(
         lang=lang, words=WORDS[lang], title=tr(ws.title, lang), variant=variant.id, learner=learner or "",
         key=key, title_parts=title_parts(tr(ws.title, lang)),
         landscape=landscape(tables), instructions=tr(ws.instructions, lang),
         calculator=needs_calculator(ws), answers=len(ws.answers),
         precision=tr(ws.precision_note, lang), tables=tables,
-        figures=figures.of(variant, lang, key), url=url, qr=Markup(qr_svg(url)) if url else None)
+        figures=figures.of(variant, lang, key), url=url, qr=Markup(qr_svg(url)) if url else None))
+
+
+# a letter with combining marks (x̂, m̂, v̂, x̄): the Japanese fonts set the mark beside the letter ("x^")
+MARKED = re.compile(r"[A-Za-zα-ω][\u0300-\u036f]+")
+
+
+def marked(page: str) -> str:
+    """The page with each letter that carries a combining mark set in a Latin font that places the mark over
+    it (in the body's text only: the head's title and page-header strings stay plain)."""
+    head, sep, body = page.partition("<body")
+    return head + sep + MARKED.sub(lambda m: f'<span class="mark">{m.group(0)}</span>', body)
 
 
 def write_html(variant, lang: str, path: Path, key: bool = False, learner: str | None = None,

@@ -33,6 +33,10 @@ PLANS = {
             "slots": [("intro", 15), "counting", "matchbox", "perceptron", ("break", 15), "activations", "neuron",
                       ("lunch", 60), "descent", "backprop", ("break", 15), "softmax", "conv", ("engine", 45),
                       ("wrapup", 15)]},
+    # the second day: from two layers to the tricks of real training, then the engine at scale with them
+    "day2": {"start": 9 * 60 + 30, "length": 375,
+             "slots": [("recap", 15), "gates", "forward", "logistic", ("break", 15), "vanishing", "optimizers",
+                       ("lunch", 60), "batchnorm", "dropout", ("break", 15), ("engine", 90), ("wrapup", 15)]},
 }
 SEED = 1  # the committed pack's variant: the guide's worked row is the row of the sheet in worksheets/
 

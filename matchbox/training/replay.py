@@ -42,7 +42,7 @@ def plot(r: Replay, path, title: str = "", lang: str = "en"):
             k, y = zip(*r.learner[name])
             ax.plot(k, y, "o", color=f"C{i}", markeredgecolor="black", label=word("plot.yours", lang, name=name))
     ax.axvspan(0, r.sheet_steps, color="0.9", label=word("plot.sheet-steps", lang))
-    ax.set(xlabel=word("plot.step", lang), ylabel=tr(r.ylabel, lang))
+    ax.set(xlabel=tr(r.xlabel, lang) if r.xlabel else word("plot.step", lang), ylabel=tr(r.ylabel, lang))
     frame_steps(ax, r, lang)
     if r.log_scale and all(np.all(s > 0) for s in r.series.values()):
         ax.set_yscale("log")

@@ -18,6 +18,7 @@ class Replay:
     summary: dict = field(default_factory=dict)
     first_step: int = 0  # the step of each series' first value (an error E is of step 1 on)
     log_scale: bool = False  # errors and heights: log scale when every value is positive
+    xlabel: str | dict | None = None  # the x axis's words when its steps are not learning steps (layers...)
 
     def draw_learner(self, typed: Mapping[str, object] | None, quantities: Mapping[str, Callable[[int], str]]):
         """Keep the learner's own numbers of the sheet's steps: `quantities` maps a series to the name of

@@ -3,13 +3,13 @@ samples, and the schedule of steps (each step presents one sample and updates th
 gradient descent does)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from ...engine import functions as F
-from ...worksheet.graph import Precision, Text
+from ...worksheet.graph import Column, Precision, Q, Table, Text
 from ...worksheet.replay import cycle
 from ...worksheet.slips import Slip
 from ...worksheet.spec import Spec
@@ -172,3 +172,18 @@ def engine_errors(layers, samples, trials, steps, lr, shared) -> np.ndarray:
                 grads["b"] = np.full_like(grads["b"], grads["b"].sum()) if shared[i] else np.zeros_like(grads["b"])
             opt.update(layer.params, grads)
     return np.array(errors)
+
+
+def samples_table(ws, samples: list[dict], sub: list[str]) -> list[Column]:
+    """Each sample's inputs x and teacher signal t as givens (x{k}_{i}, t{k}), in a table of their own;
+    returns the input columns, for the work tables to repeat."""
+    x_cols = [Column(f"x{s}", width=7) for s in sub]
+    rows = []
+    for k, smp in enumerate(samples, start=1):
+        xs = [ws.given(f"x{k}_{i + 1}", v, f"{smp['name']}: x{sub[i]}") for i, v in enumerate(smp["inputs"])]
+        t = ws.given(f"t{k}", smp["teacher"], {"en": f"{smp['name']}: teacher t", "ja": f"{smp['name']}: 教師信号 t"})
+        rows.append([smp["name"], *map(Q, xs), Q(t)])
+    ws.table(Table("samples", {"en": "Samples and teacher signals", "ja": "入力と教師信号"},
+                   [Column({"en": "sample", "ja": "サンプル"}, width=10), *x_cols,
+                    Column({"en": "teacher t", "ja": "教師信号 t"}, width=10)], rows))
+    return x_cols
