@@ -48,6 +48,8 @@ class Dataset:
     """Images (uint8, N×1×H×W) and labels (0..9) of a train and a test split.
 
     `scale` is the value of a full-ink pixel (255 for MNIST, 16 for the digits), so x / scale lies in [0, 1].
+    The sequence datasets (sequences.py) are Datasets too: x (N, T, D), and for a regression task (the sine
+    wave, the adding problem) float targets, scale 1 and classes 0; `wave` keeps the sine's whole series.
     """
     name: str
     x_train: np.ndarray
@@ -57,6 +59,12 @@ class Dataset:
     scale: float
     source: str = ""
     classes: int = 10
+    wave: object = None
+
+    @property
+    def task(self) -> str:
+        """"classify" (labels 0..classes − 1) or "regress" (a number per sample)."""
+        return "classify" if self.classes else "regress"
 
     @property
     def image_shape(self) -> tuple[int, ...]:

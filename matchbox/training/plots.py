@@ -30,23 +30,57 @@ def figure(width: float, height: float):
     return fig
 
 
-def learning_curve(history, path: str | Path, title: str = "", lang: str = "en") -> Path:
-    """Loss and accuracy per epoch, train and test, side by side; written as a PNG."""
+def learning_curve(history, path: str | Path, title: str = "", lang: str = "en", baseline: float | None = None) -> Path:
+    """Loss and accuracy per epoch, train and test, side by side; written as a PNG. A regression (the epochs
+    have no accuracy) gets its mean squared error alone, on a log scale, with `baseline` (the MSE of the best
+    constant answer) as a line to beat."""
     train, test = word("plot.train", lang), word("plot.test", lang)
     epochs = [e.epoch for e in history]
-    fig = figure(9, 3.6)
-    loss, accuracy = fig.subplots(1, 2)
-    loss.plot(epochs, [e.train_loss for e in history], "o-", label=train)
-    loss.plot(epochs, [e.test_loss for e in history], "s--", label=test)
-    loss.set(xlabel=word("plot.epoch", lang), ylabel=word("plot.loss-axis", lang), title=word("plot.loss", lang))
-    accuracy.plot(epochs, [100 * e.train_accuracy for e in history], "o-", label=train)
-    accuracy.plot(epochs, [100 * e.test_accuracy for e in history], "s--", label=test)
-    accuracy.set(xlabel=word("plot.epoch", lang), ylabel=word("plot.accuracy-axis", lang),
-                 title=word("plot.accuracy", lang))
-    for ax in (loss, accuracy):
+    if history and history[0].test_accuracy is None:
+        fig = figure(6, 3.8)
+        loss = fig.subplots()
+        loss.plot(epochs, [e.train_loss for e in history], "o-", label=train)
+        loss.plot(epochs, [e.test_loss for e in history], "s--", label=test)
+        if baseline is not None:
+            loss.axhline(baseline, color="gray", linestyle=":", label=word("plot.baseline", lang, mse=baseline))
+        loss.set(xlabel=word("plot.epoch", lang), ylabel=word("plot.mse-axis", lang), title=word("plot.loss", lang),
+                 yscale="log")
+        axes = (loss,)
+    else:
+        fig = figure(9, 3.6)
+        loss, accuracy = axes = fig.subplots(1, 2)
+        loss.plot(epochs, [e.train_loss for e in history], "o-", label=train)
+        loss.plot(epochs, [e.test_loss for e in history], "s--", label=test)
+        loss.set(xlabel=word("plot.epoch", lang), ylabel=word("plot.loss-axis", lang), title=word("plot.loss", lang))
+        accuracy.plot(epochs, [100 * e.train_accuracy for e in history], "o-", label=train)
+        accuracy.plot(epochs, [100 * e.test_accuracy for e in history], "s--", label=test)
+        accuracy.set(xlabel=word("plot.epoch", lang), ylabel=word("plot.accuracy-axis", lang),
+                     title=word("plot.accuracy", lang))
+    for ax in axes:
         ax.grid(alpha=0.3)
         ax.legend()
         ax.xaxis.get_major_locator().set_params(integer=True)
+    return save(fig, path, title, lang)
+
+
+def wave(wave, one_step, closed_loop, path: str | Path, title: str = "", lang: str = "en") -> Path:
+    """The sine wave (sequences.Wave): the noisy series and the clean wave under it, and from where the test
+    windows start, the model's one-step predictions (each from 25 true values) and its closed-loop
+    continuation (each from its own earlier predictions)."""
+    fig = figure(9, 3.8)
+    ax = fig.subplots()
+    start = wave.test_start
+    test_t = wave.t[start:start + len(closed_loop)]
+    ax.plot(wave.t, wave.noisy, color="0.6", linewidth=0.8, label=word("plot.wave-noisy", lang))
+    ax.plot(wave.t, wave.clean, ":", color="0.2", linewidth=1, label=word("plot.wave-clean", lang))
+    ax.plot(test_t, one_step, ".", color="C0", markersize=4, label=word("plot.wave-one-step", lang))
+    ax.plot(test_t, closed_loop, "-", color="C3", linewidth=2, label=word("plot.wave-closed-loop", lang))
+    ax.axvline(wave.t[start], color="C2", linestyle="--", linewidth=1)
+    ax.annotate(word("plot.wave-test-starts", lang), (wave.t[start], -1.2), xytext=(4, 0),
+                textcoords="offset points", color="C2", fontsize=8, va="center")
+    ax.set(xlabel=word("plot.wave-time", lang), ylabel=word("plot.wave-value", lang), ylim=(-1.3, 1.8))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8, ncol=2)
     return save(fig, path, title, lang)
 
 

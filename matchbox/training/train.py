@@ -19,6 +19,7 @@ import numpy as np
 
 from ..engine.network import Network
 from .models import build
+from .recurrent import DEFAULT_CLIP
 from ..engine.optimizers import make_optimizer
 
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adagrad": 0.05, "rmsprop": 0.001, "adam": 0.001}
@@ -51,13 +52,20 @@ def shifted(images: np.ndarray, most: int, rng: np.random.Generator) -> np.ndarr
 class Epoch:
     epoch: int
     train_loss: float
-    train_accuracy: float
+    train_accuracy: float | None  # None for a regression (the sine wave, the adding problem): loss only
     test_loss: float
-    test_accuracy: float
+    test_accuracy: float | None
     seconds: float  # training time of the epoch, the test evaluation not included
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+
+def correct(net, scores, t) -> int | None:
+    """How many of a batch's scores pick their label; None when the network predicts numbers, not classes."""
+    if getattr(net, "task", "classify") != "classify":
+        return None
+    return int(np.count_nonzero(scores.argmax(axis=1) == t))
 
 
 def seeded_generators(seed: int):
@@ -65,15 +73,24 @@ def seeded_generators(seed: int):
     return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2)]
 
 
-def evaluate(net: Network, data, split: str = "test", batch_size: int = 500) -> tuple[float, float]:
-    """Mean loss and accuracy of `net` over a split, in inference mode (no dropout, running batch norm)."""
-    total_loss = correct = seen = 0
+def evaluate(net: Network, data, split: str = "test", batch_size: int = 500) -> tuple[float, float | None]:
+    """Mean loss and accuracy of `net` over a split, in inference mode (no dropout, running batch norm);
+    the accuracy is None for a network that predicts numbers."""
+    total_loss = right = seen = 0
     for x, t in data.batches(split, batch_size, net.dtype):
         scores = net.predict(x)
         total_loss += net.loss_of(scores, t) * len(t)
-        correct += int(np.count_nonzero(scores.argmax(axis=1) == t))
+        right = _add(right, correct(net, scores, t))
         seen += len(t)
-    return total_loss / seen, correct / seen
+    return total_loss / seen, _ratio(right, seen)
+
+
+def _add(total, n):
+    return None if n is None else total + n
+
+
+def _ratio(right, seen):
+    return None if right is None else right / seen
 
 
 def fit(net: Network, data, optimizer, epochs: int, batch_size: int, rng: np.random.Generator,
@@ -85,7 +102,7 @@ def fit(net: Network, data, optimizer, epochs: int, batch_size: int, rng: np.ran
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         order = rng.permutation(len(data.t_train))
-        total_loss = correct = seen = 0
+        total_loss = right = seen = 0
         for x, t in data.batches("train", batch_size, net.dtype, order):
             optimizer.lr = learning_rate(base_lr, schedule, step, total_steps)
             step += 1
@@ -94,12 +111,13 @@ def fit(net: Network, data, optimizer, epochs: int, batch_size: int, rng: np.ran
             loss, scores = net.gradient(x, t)
             optimizer.update(net.params, net.grads)
             total_loss += loss * len(t)
-            correct += int(np.count_nonzero(scores.argmax(axis=1) == t))
+            right = _add(right, correct(net, scores, t))
             seen += len(t)
             if on_batch:
                 on_batch(len(t))
         seconds = time.perf_counter() - start
-        result = Epoch(epoch, total_loss / seen, correct / seen, *evaluate(net, data), seconds)
+        test_loss, test_accuracy = evaluate(net, data)
+        result = Epoch(epoch, total_loss / seen, _ratio(right, seen), test_loss, test_accuracy, seconds)
         history.append(result)
         if on_epoch:
             on_epoch(result)
@@ -109,12 +127,13 @@ def fit(net: Network, data, optimizer, epochs: int, batch_size: int, rng: np.ran
 def train(model: str, data, *, epochs: int, batch_size: int = 100, optimizer: str = "adam",
           lr: float | None = None, seed: int = 1, hidden=(100,), activation: str = "relu",
           schedule: str = "constant", shift: int = 0, dtype=np.float32, on_batch=None,
-          on_epoch=None) -> tuple[Network, list[Epoch]]:
-    """Build a fresh `model` ("mlp" or "cnn") for `data` and train it; the same arguments give the same
-    weights, bit for bit, on the same machine."""
+          on_epoch=None, clip: float | None = DEFAULT_CLIP) -> tuple[Network, list[Epoch]]:
+    """Build a fresh `model` ("mlp" or "cnn"; "rnn", "lstm" or "gru" for sequences, their gradients clipped
+    to the norm `clip`) for `data` and train it; the same arguments give the same weights, bit for bit, on
+    the same machine."""
     init_rng, order_rng = seeded_generators(seed)
     net = build(model, data.image_shape, data.classes, hidden=hidden, activation=activation, dtype=dtype,
-                rng=init_rng)
+                rng=init_rng, clip=clip)
     opt = make_optimizer(optimizer, DEFAULT_LR[optimizer] if lr is None else lr)
     history = fit(net, data, opt, epochs, batch_size, order_rng, on_batch, on_epoch, schedule=schedule,
                   shift=shift)
