@@ -29,7 +29,7 @@ def text_of(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
-@pytest.mark.parametrize("hours", ["3", "day", "day2"])
+@pytest.mark.parametrize("hours", ["3", "day", "day2", "day3"])
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_the_timetables_minutes_add_up_to_the_workshops_length(hours, lang):
     page = render_timetable(hours, lang)
@@ -45,8 +45,8 @@ def test_the_timetables_minutes_add_up_to_the_workshops_length(hours, lang):
     order = [k for k in re.findall(r"<code>(\w+)</code></td>", page)]
     seed_order = {"3": ["counting", "matchbox", "perceptron", "neuron", "backprop", "softmax", "conv"],
                   # the second day: gates and XOR first, the tricks of real training after lunch
-                  "day2": ["gates", "forward", "logistic", "vanishing", "optimizers", "batchnorm", "dropout"]
-                  }.get(hours, ["counting", "matchbox", "perceptron", "neuron", "backprop", "softmax", "conv"])
+                  "day2": ["gates", "forward", "logistic", "vanishing", "optimizers", "batchnorm", "dropout"],
+                  "day3": ["rnn", "lstm", "gru"]}.get(hours, ["counting", "matchbox", "perceptron", "neuron", "backprop", "softmax", "conv"])
     assert [k for k in order if k in seed_order] == seed_order
     for command in ("matchbox train", "matchbox experiment", "matchbox replay"):
         assert command in page
@@ -54,8 +54,8 @@ def test_the_timetables_minutes_add_up_to_the_workshops_length(hours, lang):
 
 
 def test_every_kind_has_a_place_in_a_workshop():
-    """Each exercise is in the 3-hour workshop, the full day or the second day."""
-    placed = set(kinds_of("3")) | set(kinds_of("day")) | set(kinds_of("day2"))
+    """Each exercise is in the 3-hour workshop, the full day, the second day or the third."""
+    placed = set(kinds_of("3")) | set(kinds_of("day")) | set(kinds_of("day2")) | set(kinds_of("day3"))
     assert placed == set(KINDS)
 
 

@@ -66,6 +66,17 @@ def epoch_boundary(v, plan):
 
 # --- through LibreOffice ---------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("kind", ["gates", "forward", "logistic", "vanishing", "batchnorm", "dropout"])
+def test_the_curriculum_kinds_saved_by_libreoffice_with_rows_inserted(tmp_path, soffice, kind):
+    """A Japanese workbook of each curriculum kind, filled, then in Calc a row inserted at the top of every
+    sheet with work on it and a memo column inserted after the first: LibreOffice saves it, full marks."""
+    v, filled, plan = filled_workbook(tmp_path, kind, "ja", seed=2)
+    sheets = sorted({p.sheet for p in plan.cells if p.role == "answer"})
+    edits = [e for sheet in sheets for e in ({"op": "insert_rows", "sheet": sheet, "row": 1, "count": 1},
+                                             {"op": "insert_cols", "sheet": sheet, "col": 2, "count": 1})]
+    full_marks(libreoffice_edit(soffice, filled, tmp_path / "edited.xlsx", edits))
+
+
 @pytest.mark.parametrize("kind", ["matchbox", "perceptron"])
 def test_blank_row_between_epochs_in_libreoffice(tmp_path, soffice, kind):
     v, filled, plan = filled_workbook(tmp_path, kind)

@@ -12,9 +12,10 @@ from .options import LANGS, SYSTEM_LANG, default_lang
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("course"),
               show_default=True, help="Folder for timetable.html, guide/KIND.html and .pdf, and slides.html.")
 @click.option("--lang", type=click.Choice(LANGS), default=default_lang, show_default=SYSTEM_LANG)
-@click.option("--hours", type=click.Choice(["3", "day", "day2"]), default="3", show_default=True,
-              help="A 3-hour workshop (13:00–16:00), a full day (9:30–17:00), or a second day (9:30–15:45: "
-                   "gates, forward, logistic, vanishing, optimizers, batchnorm, dropout).")
+@click.option("--hours", type=click.Choice(["3", "day", "day2", "day3"]), default="3", show_default=True,
+              help="A 3-hour workshop (13:00–16:00), a full day (9:30–17:00), a second day (9:30–15:45: "
+                   "gates, forward, logistic, vanishing, optimizers, batchnorm, dropout) or a third day "
+                   "(9:30–14:50: rnn, lstm, gru).")
 @click.option("--url", default=None, metavar="URL",
               help="The checking page's address (matchbox serve), as a QR code on the guides and the first slide.")
 @click.option("--no-pdf", is_flag=True, help="HTML guides only (PDF needs WeasyPrint and Pango).")
@@ -28,6 +29,7 @@ def course(out, lang, hours, url, no_pdf):
     matchbox course -o course --lang ja --url http://192.168.1.10:8000/
     matchbox course -o day --hours day --lang en
     matchbox course -o day2 --hours day2 --lang ja
+    matchbox course -o day3 --hours day3 --lang ja
     """
     from ..printable.course import write_course
     written = write_course(out, lang, hours, url, pdf=not no_pdf)

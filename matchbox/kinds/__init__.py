@@ -47,6 +47,9 @@ KINDS = {
     "optimizers": "optimizers",
     "batchnorm": "batchnorm",
     "dropout": "dropout",
+    "rnn": "rnn",
+    "lstm": "lstm",
+    "gru": "gru",
 }
 
 

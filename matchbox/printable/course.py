@@ -37,6 +37,13 @@ PLANS = {
     "day2": {"start": 9 * 60 + 30, "length": 375,
              "slots": [("recap", 15), "gates", "forward", "logistic", ("break", 15), "vanishing", "optimizers",
                        ("lunch", 60), "batchnorm", "dropout", ("break", 15), ("engine", 90), ("wrapup", 15)]},
+    # the third day: sequences, by hand and on the engine
+    "day3": {"start": 9 * 60 + 30, "length": 320,
+             "slots": [("sequences", 15), "rnn", ("break", 15), "lstm", ("lunch", 60), "gru", ("break", 15),
+                       ("engine", 75), ("wrapup", 15)],
+             "commands": [("matchbox train lstm", "cmd.train-lstm"),
+                          ("matchbox experiment vanishing", "cmd.vanishing"),
+                          ("matchbox replay rnn --seed 1", "cmd.replay-rnn")]},
 }
 SEED = 1  # the committed pack's variant: the guide's worked row is the row of the sheet in worksheets/
 
@@ -134,7 +141,7 @@ def _qr(url: str | None, lang: str) -> dict | None:
 
 
 def render_timetable(hours: str, lang: str, url: str | None = None) -> str:
-    commands = [{"command": c, "what": word(k, lang)} for c, k in COMMANDS]
+    commands = [{"command": c, "what": word(k, lang)} for c, k in PLANS[hours].get("commands", COMMANDS)]
     return _env().get_template("timetable.html.j2").render(
         lang=lang, words=_words(lang), plan=timetable(hours, lang), commands=commands, qr=_qr(url, lang))
 

@@ -87,6 +87,8 @@ def wave(wave, one_step, closed_loop, path: str | Path, title: str = "", lang: s
 def experiment(result, path: str | Path, title: str = "", lang: str = "en") -> Path:
     """The picture of an experiment (matchbox/engine/experiments.py): accuracy against depth per activation,
     test loss per epoch per optimizer, or histograms of each layer's activations per initialisation."""
+    if result.name == "vanishing":
+        return save(_vanishing(result, lang), path, title, lang)
     if result.name == "init":
         inits = list(result.series)
         layers = len(next(iter(result.series.values()))["sigmoid"])
@@ -113,6 +115,28 @@ def experiment(result, path: str | Path, title: str = "", lang: str = "en") -> P
         ax.grid(alpha=0.3)
         ax.legend()
     return save(fig, path, title, lang)
+
+
+def _vanishing(result, lang):
+    """Two panels: ‖∂L/∂hₜ‖ against the distance from the loss on a log scale, per model, before training
+    (dashed) and after (solid); the test MSE against the length per model, with the constant answer's line."""
+    s = result.series
+    fig = figure(11, 4.4)
+    grads, mse = fig.subplots(1, 2, width_ratios=(3, 2))
+    for i, (name, stages) in enumerate(s["gradients"].items()):
+        distance = range(len(stages["init"]))
+        grads.plot(distance, stages["init"], "--", color=f"C{i}", label=word("plot.vanishing-before", lang, name=name))
+        grads.plot(distance, stages["trained"], "-", color=f"C{i}", label=word("plot.vanishing-after", lang, name=name))
+        mse.plot(s["lengths"], s["mse"][name], "o-", color=f"C{i}", label=name)
+    mse.plot(s["lengths"], s["baseline"], ":", color="gray", label=word("plot.baseline", lang, mse=1 / 6))
+    grads.set(yscale="log", xlabel=word("plot.vanishing-distance", lang), ylabel=word("plot.vanishing-norm", lang),
+              title=word("plot.vanishing-gradients", lang, length=s["length"]))
+    mse.set(yscale="log", xlabel=word("plot.vanishing-length", lang), ylabel=word("plot.vanishing-mse-axis", lang),
+            title=word("plot.vanishing-mse", lang), xticks=s["lengths"])
+    for ax, where in ((grads, "lower left"), (mse, "best")):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc=where)
+    return fig
 
 
 def save(fig, path: str | Path, title: str = "", lang: str = "en") -> Path:

@@ -55,6 +55,11 @@ def write_workbook(variant: Variant, lang: str, path: Path, key: bool = False, l
         if p.role == "title":
             cell.value = tr(p.content, lang) + (f" — {KEY_TITLE[lang]}" if key else "")
             cell.font = Font(bold=True, size=16, color="C00000" if key else "000000")
+            # a long title (and the key's mark at its end) wraps onto a second line rather than being cut off
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            width = sum(plan.widths.get(p.sheet, {}).get(c, 10) for c in range(p.col, p.col + p.span))
+            lines = math.ceil(display_width(cell.value) * 1.7 / max(width, 10))  # 16 pt: 1.7 × a 10 pt column
+            sheet.row_dimensions[p.row].height = 24 * max(lines, 1)
         elif p.role in ("text", "note"):
             cell.value = tr(p.content, lang)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
