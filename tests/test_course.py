@@ -46,7 +46,7 @@ def test_the_timetables_minutes_add_up_to_the_workshops_length(hours, lang):
     seed_order = {"3": ["counting", "matchbox", "perceptron", "neuron", "backprop", "softmax", "conv"],
                   # the second day: gates and XOR first, the tricks of real training after lunch
                   "day2": ["gates", "forward", "logistic", "vanishing", "optimizers", "batchnorm", "dropout"],
-                  "day3": ["rnn", "lstm", "gru"]}.get(hours, ["counting", "matchbox", "perceptron", "neuron", "backprop", "softmax", "conv"])
+                  "day3": ["rnn", "lstm", "gru", "gan"]}.get(hours, ["counting", "matchbox", "perceptron", "neuron", "backprop", "softmax", "conv"])
     assert [k for k in order if k in seed_order] == seed_order
     for command in ("matchbox train", "matchbox experiment", "matchbox replay"):
         assert command in page

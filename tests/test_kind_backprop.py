@@ -12,7 +12,7 @@ from matchbox.worksheet.graph import Q
 from matchbox.grading.grader import grade
 from matchbox.workbook.reader import read_filled
 
-from conftest import answers_of, depends_on, fill, make_workbooks, own_values, run_cli
+from conftest import answers_of, check_end_to_end, depends_on, fill, make_workbooks, own_values, run_cli
 
 # Matt Mazur, "A Step by Step Backpropagation Example" (2015), a 2-2-2 network. He numbers the weights unit by
 # unit: w1, w2 lead into h1 and w3, w4 into h2 (from i1 and i2), w5, w6 into o1 and w7, w8 into o2 (from h1
@@ -419,3 +419,174 @@ def test_every_answer_sits_in_a_table():
                                 {"inputs": [1, 0], "targets": [1, 0]}]}).worksheet
     placed = [c.name for t in ws.tables for row in t.rows for c in row if isinstance(c, Q)]
     assert sorted(placed) == sorted(ws.quantities) and len(placed) == len(set(placed))
+
+
+# --- an autoencoder step: the targets are the inputs --------------------------------------------------------
+
+AE = {"kind": "backprop", "autoencoder": True, "shape": [2, 1, 2], "hidden": "tanh", "output": "identity",
+      "inputs": [1.0, 0.5], "hidden_weights": [[0.6], [-0.4]], "output_weights": [[0.8, 0.3]],
+      "hidden_bias": [0.1], "output_bias": [0.2, 0.1], "learning_rate": 0.5}
+
+AE_CASES = [  # hidden, output, biases, samples, steps
+    ("tanh", "identity", "per_unit", 1, 1),
+    ("sigmoid", "identity", "per_unit", 2, 3),
+    ("sigmoid", "sigmoid", "per_layer", 1, 2),
+    ("tanh", "tanh", "none", 2, 2),
+]
+
+
+def ae_case(hidden, output, biases, n_samples, steps):
+    rng = np.random.default_rng(7 * steps + n_samples)
+    spec = {"kind": "backprop", "autoencoder": True, "hidden": hidden, "output": output, "biases": biases,
+            "hidden_weights": rng.uniform(-1, 1, (2, 1)).round(2).tolist(),
+            "output_weights": rng.uniform(-1, 1, (1, 2)).round(2).tolist(),
+            "samples": [{"inputs": rng.uniform(0.1, 0.9, 2).round(2).tolist()} for _ in range(n_samples)],
+            "learning_rate": 0.7, "steps": steps, "decimals": 12}
+    if biases == "per_unit":
+        spec |= {"hidden_bias": [0.1], "output_bias": [-0.2, 0.3]}
+    elif biases == "per_layer":
+        spec |= {"hidden_bias": 0.1, "output_bias": -0.2}
+    return from_spec(spec)
+
+
+def ae_forward(torch, p, w, v, b, c, x):
+    act = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "identity": lambda z: z}
+    return act[p["output"]](act[p["hidden"]](x @ w + b) @ v + c)
+
+
+@pytest.mark.parametrize("case", AE_CASES, ids=lambda c: "-".join(map(str, c)))
+def test_autoencoder_is_torch_autograd_of_the_reconstruction_error(case):
+    """Every step: E = ½‖x − y‖², every gradient and every updated weight as torch (float64) computes them
+    with the input itself as the target; the error after the update too."""
+    torch = pytest.importorskip("torch")
+    v = ae_case(*case)
+    p, key = v.params, v.worksheet.key()
+    assert p["shape"] == [2, 1, 2] and all("targets" not in s for s in p["samples"])
+    biases = p["biases"] != "none"
+    w, vv, b, c = (torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in sheet_weights(v, 0))
+    if p["biases"] == "per_layer":
+        b, c = (t.detach()[:1].clone().requires_grad_(True) for t in (b, c))
+    trained = [w, vv] + ([b, c] if biases else [])
+    for step in range(1, len(p["trials"]) + 1):
+        smp = next(s for s in p["samples"] if s["name"] == p["trials"][step - 1])
+        x = torch.tensor(smp["inputs"], dtype=torch.float64)  # the input, and the target
+        e = 0.5 * ((x - ae_forward(torch, p, w, vv, b, c, x)) ** 2).sum()
+        assert e.item() == pytest.approx(key[f"E{step}"], abs=1e-12)
+        e.backward()
+        assert w.grad.numpy() == pytest.approx(np.array([[key[f"gw{step}_{i}_1"]] for i in (1, 2)]), abs=1e-12)
+        assert vv.grad.numpy() == pytest.approx(np.array([[key[f"gv{step}_1_{k}"] for k in (1, 2)]]), abs=1e-12)
+        if p["biases"] == "per_unit":
+            assert b.grad.item() == pytest.approx(key[f"dh{step}_1"], abs=1e-12)
+            assert c.grad.numpy() == pytest.approx([key[f"do{step}_{k}"] for k in (1, 2)], abs=1e-12)
+        elif p["biases"] == "per_layer":
+            assert b.grad.item() == pytest.approx(key[f"gb{step}"], abs=1e-12)
+            assert c.grad.item() == pytest.approx(key[f"gc{step}"], abs=1e-12)
+        with torch.no_grad():
+            for param in trained:
+                param -= p["learning_rate"] * param.grad
+                param.grad = None
+        sw, sv, sb, sc = sheet_weights(v, step)
+        assert w.detach().numpy() == pytest.approx(sw, abs=1e-12)
+        assert vv.detach().numpy() == pytest.approx(sv, abs=1e-12)
+        assert np.broadcast_to(b.detach().numpy(), sb.shape) == pytest.approx(sb, abs=1e-12)
+        assert np.broadcast_to(c.detach().numpy(), sc.shape) == pytest.approx(sc, abs=1e-12)
+    with torch.no_grad():
+        for s, smp in enumerate(p["samples"], start=1):
+            x = torch.tensor(smp["inputs"], dtype=torch.float64)
+            e = 0.5 * ((x - ae_forward(torch, p, w, vv, b, c, x)) ** 2).sum()
+            assert e.item() == pytest.approx(key[f"Ea{s}"], abs=1e-12)
+
+
+def test_autoencoder_gradients_are_central_differences():
+    """∂E/∂θ of E(θ) = ½‖x − g(f(xW + b)V + c)‖² by central differences, for every weight and bias."""
+    v = from_spec({**AE, "decimals": 12})
+    key = v.worksheet.key()
+    x = np.array(AE["inputs"])
+    theta0 = np.array([0.6, -0.4, 0.1, 0.8, 0.3, 0.2, 0.1])  # w₁₁ w₂₁ b₁ v₁₁ v₁₂ c₁ c₂
+
+    def error(t):
+        h = np.tanh(x[0] * t[0] + x[1] * t[1] + t[2])
+        y = np.array([h * t[3] + t[5], h * t[4] + t[6]])
+        return 0.5 * ((x - y) ** 2).sum()
+
+    eps = 1e-6
+    numeric = [(error(theta0 + eps * e) - error(theta0 - eps * e)) / (2 * eps) for e in np.eye(7)]
+    sheet = [key["gw1_1_1"], key["gw1_2_1"], key["dh1_1"], key["gv1_1_1"], key["gv1_1_2"], key["do1_1"],
+             key["do1_2"]]
+    assert sheet == pytest.approx(numeric, abs=1e-8)
+    assert key["E1"] == pytest.approx(error(theta0), abs=1e-15)
+    new = theta0 - 0.5 * np.array(sheet)
+    assert [key[n] for n in ("w1_1_1", "w1_2_1", "b1_1", "v1_1_1", "v1_1_2", "c1_1", "c1_2")] == \
+        pytest.approx(new.tolist(), abs=1e-12)
+    assert key["Ea1"] == pytest.approx(error(new), abs=1e-12)
+
+
+def test_autoencoder_readme_numbers():
+    """The README's example: E = 0.1267 before the update and 0.0013 after, as the sheet asks (4 decimals)."""
+    key = from_spec(AE).worksheet.answer_key()
+    assert (key["h1_1"], key["y1_1"], key["y1_2"], key["E1"]) == (0.4621, 0.5697, 0.2386, 0.1267)
+    assert (key["do1_1"], key["do1_2"], key["dh1_1"]) == (-0.4303, -0.2614, -0.3325)
+    assert (key["w1_1_1"], key["v1_1_1"], key["Ea1"]) == (0.7663, 0.8994, 0.0013)
+
+
+def test_autoencoder_targets_are_the_inputs():
+    v = from_spec({**AE, "decimals": 12})
+    ws, key = v.worksheet, v.worksheet.key()
+    assert not any(n.startswith("t") for n in ws.quantities)  # no targets of their own
+    fo = next(t for t in ws.tables if t.name == "fo1")
+    assert [row[-1].name for row in fo.rows] == ["x1_1", "x1_2"]  # the target column shows the inputs again
+    bo = next(t for t in ws.tables if t.name == "bo1")
+    assert [row[2].name for row in bo.rows] == ["x1_1", "x1_2"]
+    assert set(ws.quantities["E1"].step.deps()) >= {"x1_1", "x1_2"}
+    for k in (1, 2):
+        assert key[f"do1_{k}"] == pytest.approx(key[f"y1_{k}"] - AE["inputs"][k - 1], abs=1e-15)
+    assert ws.quantities["E1"].formula == "E = ½[(x₁ − y₁)² + (x₂ − y₂)²]"
+    assert ws.quantities["do1_1"].formula == "δ = y₁ − x₁"
+    assert ws.quantities["E1"].label == {"en": "step 1: reconstruction error E", "ja": "ステップ1: 再構成誤差 E"}
+    assert ws.quantities["h1_1"].label["ja"] == "ステップ1: h₁ の符号 h₁"
+    assert ws.quantities["y1_2"].label["en"] == "step 1: o₂: reconstruction y₂"
+    assert "自己符号化器(オートエンコーダ)" in ws.instructions["ja"] and "t = x" in ws.instructions["en"]
+    assert "再構成誤差" in ws.instructions["ja"] and "reconstruction error" in ws.instructions["en"]
+    assert ws.title == {"en": "An autoencoder step: backpropagation with the input as its own target",
+                        "ja": "自己符号化器(オートエンコーダ)の学習: 入力そのものを教師信号とする誤差逆伝播法"}
+
+
+def test_autoencoder_output_is_identity_by_default_and_rebuilds():
+    spec = {k: v for k, v in AE.items() if k != "output"}
+    v = from_spec(spec)
+    assert v.params["output"] == "identity" and v.params["autoencoder"] is True
+    again = from_meta(json.loads(json.dumps(v.meta())))
+    assert again.params == v.params and again.worksheet.key() == v.worksheet.key()
+    assert "autoencoder" not in from_spec({"kind": "backprop", **GOOD}).params  # other specs keep their params
+
+
+def test_autoencoder_replay_starts_from_the_sheet():
+    from matchbox.kinds import backprop
+    v = from_spec({**AE, "decimals": 12})
+    out = backprop.replay(v, 5, None)
+    assert out.summary["first_error"] == pytest.approx(v.worksheet.key()["E1"], abs=1e-12)
+    assert out.summary["last_error"] < out.summary["first_error"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_autoencoder_end_to_end(tmp_path, lang):
+    check_end_to_end(tmp_path, from_spec({**AE, "steps": 2}), lang, slip="h1_1")
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"targets": [1.0, 0.5]}, "spec key 'targets': an autoencoder's targets are its inputs"),
+    ({"inputs": None, "samples": [{"inputs": [1, 0], "targets": [1, 0]}]},
+     "spec key 'samples[0].targets': an autoencoder's targets are its inputs"),
+    ({"inputs": None, "samples": [{"inputs": [1, 0]}], "targets": [1, 0]},
+     "spec key 'targets': an autoencoder's targets are its inputs"),
+    ({"shape": [2, 1, 1], "output_weights": [[0.8]], "output_bias": [0.2]},
+     ("spec key 'shape': an autoencoder (autoencoder = true) reconstructs its inputs: it needs as many output "
+      "units as inputs (2), got 1")),
+    ({"shape": None, "output_weights": [[0.8, 0.3, 0.1]], "output_bias": 0},
+     "spec key 'output_weights': an autoencoder (autoencoder = true) reconstructs its inputs"),
+    ({"autoencoder": "yes"}, "spec key 'autoencoder': expected true or false"),
+])
+def test_bad_autoencoder_spec_names_the_key(change, message):
+    spec = {k: v for k, v in {**AE, **change}.items() if v is not None}
+    with pytest.raises(SpecError, match=re.escape(message)):
+        from_spec(spec)

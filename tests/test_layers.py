@@ -5,8 +5,9 @@ import pytest
 
 from conftest import numerical
 from matchbox.engine import functions as F
-from matchbox.engine.layers import (Affine, BatchNormalization, Convolution, Dropout, Identity, Pooling, Relu,
-                                    Sigmoid, SoftmaxWithLoss, SquaredError, Tanh, col2im, im2col)
+from matchbox.engine.layers import (Affine, BatchNormalization, Convolution, Dropout, Identity, LeakyRelu, Pooling,
+                                    Relu, Sigmoid, SigmoidWithLoss, SoftmaxWithLoss, SquaredError, Tanh, col2im,
+                                    im2col)
 
 rng = np.random.default_rng(0)
 
@@ -204,3 +205,58 @@ def test_torch_softmax_cross_entropy():
     assert loss == pytest.approx(tloss.item(), abs=1e-12)
     np.testing.assert_allclose(layer.backward(), tx.grad.numpy(), atol=1e-12)
     np.testing.assert_allclose(layer.y, F.softmax(x))
+
+
+# --- the GAN's layers: LeakyReLU and the binary cross-entropy on logits -----------------------------------------
+
+@pytest.mark.parametrize("slope", [0.2, 0.01])
+def test_leaky_relu_backward(slope):
+    check_layer(LeakyRelu(slope), away_from_kinks((3, 4)))
+
+
+def test_leaky_relu_by_hand_keeps_float32():
+    y = LeakyRelu(0.2).forward(np.array([[-2.0, 0.0, 3.0]], np.float32))
+    assert y.dtype == np.float32 and y.tolist() == [[np.float32(-0.4), 0.0, 3.0]]
+
+
+def test_sigmoid_with_loss_backward():
+    a, t = rng.standard_normal((5, 1)) * 3, np.array([[1.0], [0.0], [1.0], [0.9], [0.0]])
+    loss = SigmoidWithLoss()
+    analytic = (loss.forward(a, t), loss.backward())[1]
+    np.testing.assert_allclose(analytic, numerical(lambda: loss.forward(a, t), a), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(analytic, (F.sigmoid(a) - t) / 5)  # (σ(a) − t) / N
+
+
+def test_sigmoid_with_loss_is_the_binary_cross_entropy_and_stays_finite():
+    a, t = np.array([[0.3], [-1.2]]), np.array([[1.0], [0.0]])
+    assert SigmoidWithLoss().forward(a, t) == pytest.approx(F.binary_cross_entropy(F.sigmoid(a), t), abs=1e-12)
+    # e^800 overflows, ln σ(−800) is ln 0 in the naive form; the stable form gives the exact 800 and 0
+    with np.errstate(over="raise", divide="raise"):
+        assert SigmoidWithLoss().forward(np.array([[800.0], [-800.0]]), np.array([[0.0], [0.0]])) == 400.0
+    layer = SigmoidWithLoss()
+    assert layer.forward(np.float32([[3.0], [-2.0]]), 1.0) == pytest.approx(
+        (np.log1p(np.exp(-3.0)) + np.log1p(np.exp(2.0))) / 2, rel=1e-6)  # one target for the whole batch
+    assert layer.backward().dtype == np.float32
+
+
+def test_torch_leaky_relu():
+    torch = pytest.importorskip("torch")
+    agree_with_torch(LeakyRelu(0.2), rng.standard_normal((4, 5)),
+                     lambda tx, tp: torch.nn.LeakyReLU(0.2)(tx))
+
+
+@pytest.mark.parametrize("scale", [1.0, 1000.0])
+def test_torch_binary_cross_entropy_with_logits(scale):
+    """Agrees with torch.nn.BCEWithLogitsLoss in float64, also where |a| is so large that e^|a| overflows."""
+    torch = pytest.importorskip("torch")
+    a = rng.standard_normal((6, 1)) * scale
+    t = np.array([[1.0], [0.0], [0.9], [1.0], [0.0], [0.5]])
+    layer = SigmoidWithLoss()
+    with np.errstate(over="raise"):
+        loss = layer.forward(a, t)
+        grad = layer.backward()
+    ta = torch.tensor(a, requires_grad=True)
+    tloss = torch.nn.BCEWithLogitsLoss()(ta, torch.tensor(t))
+    tloss.backward()
+    assert np.isfinite(loss) and loss == pytest.approx(tloss.item(), rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(grad, ta.grad.numpy(), atol=1e-15)

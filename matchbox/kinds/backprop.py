@@ -6,6 +6,10 @@ sample: the forward pass (uⱼ = Σᵢ xᵢwᵢⱼ + bⱼ, hⱼ = f(uⱼ); zₖ 
 E = ½Σₖ(tₖ − yₖ)², the output deltas δₖ = (yₖ − tₖ)·g'(zₖ), the hidden deltas δⱼ = (Σₖ δₖvⱼₖ)·f'(uⱼ) with the
 output weights from before the update, every gradient and every new weight. A forward pass with the final
 weights shows the error after the update.
+
+`autoencoder = true` makes the step an autoencoder's: the targets are the inputs themselves (t = x, so the
+samples give inputs only), the outputs as many as the inputs, the hidden layer the code (a bottleneck such as
+2-1-2) and the output the reconstruction y, identity by default; E = ½Σₖ(xₖ − yₖ)² is the reconstruction error.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from ..worksheet.spec import Spec
 from .parts.backprop_sheet import Names, Place, Sheet
 from .parts.network import (ACTIVATIONS, ERROR, engine_errors, join, one_decimal, precision_note, read_precision,
                             read_samples, read_steps, step_title)
+from .parts.trials import subscript
 
 KIND = "backprop"
 TITLE = {"en": "Backpropagation: a two-layer network learns", "ja": "誤差逆伝播法: 2層のネットワークの学習"}
@@ -44,6 +49,10 @@ BIASES = ("per_unit", "per_layer", "none")
 LIMITS = (("input", 6), ("hidden unit", 6), ("output unit", 4))  # a network a person can work by hand
 MOST_STEPS = 20
 CAPTION = {"en": "The network and its starting weights", "ja": "ネットワークと重みの初期値"}
+AE_TITLE = {"en": "An autoencoder step: backpropagation with the input as its own target",
+            "ja": "自己符号化器(オートエンコーダ)の学習: 入力そのものを教師信号とする誤差逆伝播法"}
+AE_CAPTION = {"en": "The autoencoder (input → code → reconstruction) and its starting weights",
+              "ja": "自己符号化器(入力 → 符号 → 再構成)と重みの初期値"}
 
 
 def sample(dice) -> dict:
@@ -75,8 +84,15 @@ def normalize(spec: Spec, dice) -> dict:
     if title:
         out["title"] = title
     out["shape"] = n, hidden, k = read_shape(spec)
+    autoencoder = spec.boolean("autoencoder", False)
+    if autoencoder:  # only when asked, so every other spec keeps its parameters (and its digest)
+        out["autoencoder"] = True
+        if k != n:
+            raise spec.fail("shape" if spec.has("shape") else "output_weights",
+                            f"an autoencoder (autoencoder = true) reconstructs its inputs: it needs as many "
+                            f"output units as inputs ({n}), got {k}")
     out["hidden"] = spec.string("hidden", "sigmoid", choices=HIDDEN)
-    out["output"] = spec.string("output", "sigmoid", choices=OUTPUT)
+    out["output"] = spec.string("output", "identity" if autoencoder else "sigmoid", choices=OUTPUT)
     out["hidden_weights"] = read_matrix(spec, "hidden_weights", n, hidden, "input", "hidden unit")
     out["output_weights"] = read_matrix(spec, "output_weights", hidden, k, "hidden unit", "output unit")
     out["biases"] = mode = spec.string("biases", "per_unit", choices=BIASES)
@@ -95,13 +111,31 @@ def normalize(spec: Spec, dice) -> dict:
         raise spec.fail("learn_biases", "the network has no biases to learn (biases = \"none\")")
     out["weight_names"] = spec.string("weight_names", "matrix", choices=("matrix", "numbered"))
     out["learning_rate"] = spec.number("learning_rate", 0.5, above=0)
-    out["samples"] = read_samples(spec, ("inputs", "targets"),
-                                  lambda s: {"inputs": s.numbers("inputs", length=n),
-                                             "targets": s.numbers("targets", length=k)})
+    if autoencoder:
+        out["samples"] = read_samples(spec, ("inputs",), lambda s: {"inputs": s.numbers("inputs", length=n),
+                                                                    **_no_targets(s)})
+        _no_targets(spec)
+    else:
+        out["samples"] = read_samples(spec, ("inputs", "targets"),
+                                      lambda s: {"inputs": s.numbers("inputs", length=n),
+                                                 "targets": s.numbers("targets", length=k)})
     out.update(read_steps(spec, [s["name"] for s in out["samples"]], dice, MOST_STEPS))
     out["decimals"] = read_precision(spec)
     spec.finish("kind")
     return out
+
+
+def _no_targets(spec: Spec) -> dict:
+    """An autoencoder's target is its input: a sample that gives targets as well is refused."""
+    if spec.has("targets"):
+        raise spec.fail("targets", "an autoencoder's targets are its inputs (autoencoder = true): "
+                                   "give only inputs")
+    return {}
+
+
+def targets_of(params: dict, sample: dict) -> list:
+    """A sample's targets: its own, or (an autoencoder) its inputs."""
+    return sample["inputs"] if params.get("autoencoder") else sample["targets"]
 
 
 def read_shape(spec: Spec) -> list[int]:
@@ -141,8 +175,10 @@ def read_matrix(spec: Spec, key: str, rows: int, cols: int, row_what: str, col_w
 
 
 def build(params: dict) -> Worksheet:
-    ws = Worksheet(KIND, params.get("title", TITLE), instructions(params), precision_note(params["decimals"]))
+    ws = Worksheet(KIND, params.get("title", AE_TITLE if params.get("autoencoder") else TITLE), instructions(params),
+                   precision_note(params["decimals"]))
     add_settings(ws, params)
+    add_samples(ws, params)
     sheet = Sheet(params, ws)
     state = sheet.givens()
     names = [s["name"] for s in params["samples"]]
@@ -180,6 +216,29 @@ def instructions(params: dict) -> Text:
         weights = {"en": "Weight wᵢⱼ joins input xᵢ to hidden unit hⱼ, and vⱼₖ joins hⱼ to output unit oₖ. ",
                    "ja": "重み wᵢⱼ は入力 xᵢ から中間層のユニット hⱼ へ、vⱼₖ は hⱼ から出力層のユニット oₖ "
                          "への重みです。"}
+    if params.get("autoencoder"):
+        delta = ({"en": "δ = y − x", "ja": "δ = y − x"} if params["output"] == "identity"
+                 else {"en": "δ = (y − x)·g'(z)", "ja": "δ = (y − x)·g'(z)"})
+        return join(
+            {"en": (f"An autoencoder learns to reproduce its input: {_count(n, 'input')}, a bottleneck of "
+                    f"{_count(hidden, 'hidden unit')} ({f.name['en']}) that holds the code h, and "
+                    f"{_count(out, 'output unit')} ({g.name['en']}) that give the reconstruction y. The target is "
+                    "the input itself: t = x. "),
+             "ja": (f"自己符号化器(オートエンコーダ)は、入力をそのまま再現するように学習します。入力 {n} 個を"
+                    f"中間層 {hidden} ユニット({f.name['ja']})の符号(コード)h に縮め、出力層 {out} ユニット"
+                    f"({g.name['ja']})で再構成 y に戻します。教師信号は入力そのもの(t = x)です。")},
+            weights,
+            {"en": ("For each step, fill the tables from top to bottom: the forward pass (input → code → "
+                    "reconstruction), the reconstruction error E = ½Σ(x − y)², the output layer's deltas "
+                    f"{delta['en']} and gradients, the hidden layer's deltas (with the output weights from before "
+                    "the update) and gradients, and the new weights w' = w − η·∂E/∂w, which the next step uses. "
+                    "Finally, a forward pass with the new weights gives the reconstruction error after the "
+                    "update."),
+             "ja": ("ステップごとに表を上から順に埋めます: 順伝播(入力 → 符号 → 再構成)、再構成誤差 "
+                    f"E = ½Σ(x − y)²、出力層のデルタ {delta['ja']} と勾配、"
+                    "中間層のデルタ(出力層の重みは更新前の値を使います)と勾配、新しい重み w' = w − η·∂E/∂w"
+                    "(次のステップはこの重みを使います)。最後に新しい重みで順伝播し、更新後の再構成誤差を"
+                    "求めます。")})
     return join(
         {"en": (f"A network with {_count(n, 'input')}, {_count(hidden, 'hidden unit')} "
                 f"({f.name['en']}) and {_count(out, 'output unit')} ({g.name['en']}) learns by "
@@ -207,16 +266,46 @@ def add_settings(ws: Worksheet, params: dict) -> None:
     if params["biases"] != "none":
         bias_mode = join(bias_mode, {"en": ", learned", "ja": "、学習する"} if params["learn_biases"]
                          else {"en": ", fixed", "ja": "、固定"})
+    shape = "-".join(map(str, params["shape"]))
+    if params.get("autoencoder"):
+        network = [[{"en": "autoencoder (input-code-reconstruction)", "ja": "自己符号化器(入力-符号-再構成)"}, shape],
+                   [{"en": "targets", "ja": "教師信号"},
+                    {"en": "the inputs themselves: t = x", "ja": "入力そのもの: t = x"}]]
+    else:
+        network = [[{"en": "network (inputs-hidden-outputs)", "ja": "ネットワーク(入力-中間-出力)"}, shape]]
     ws.table(Table("settings", {"en": "Given", "ja": "与えられた値"},
                    [Column("", width=24), Column({"en": "value", "ja": "値"}, width=22)],
-                   [[{"en": "learning rate η", "ja": "学習率 η"}, Q(lr)],
-                    [{"en": "network (inputs-hidden-outputs)", "ja": "ネットワーク(入力-中間-出力)"},
-                     "-".join(map(str, params["shape"]))],
+                   [[{"en": "learning rate η", "ja": "学習率 η"}, Q(lr)], *network,
                     [{"en": "hidden layer activation", "ja": "中間層の活性化関数"},
                      join(f.name, f" hⱼ = {f.apply.format(u='uⱼ')}")],
                     [{"en": "output layer activation", "ja": "出力層の活性化関数"},
                      join(g.name, f" yₖ = {g.apply.format(u='zₖ')}")],
                     [{"en": "biases", "ja": "バイアス"}, bias_mode]], role="settings"))
+
+
+def add_samples(ws: Worksheet, params: dict) -> None:
+    """Each sample's inputs and targets as givens; an autoencoder's samples have inputs only, its targets."""
+    names, ae = Names(params), params.get("autoencoder", False)
+    rows = []
+    for s, smp in enumerate(params["samples"], start=1):
+        xs = [ws.given(f"x{s}_{i + 1}", v, f"{smp['name']}: {names.x[i]}") for i, v in enumerate(smp["inputs"])]
+        ts = [] if ae else [ws.given(f"t{s}_{k + 1}", v, {"en": f"{smp['name']}: target t{subscript(k + 1)}",
+                                                           "ja": f"{smp['name']}: 教師信号 t{subscript(k + 1)}"})
+                            for k, v in enumerate(smp["targets"])]
+        rows.append([smp["name"], *map(Q, xs), *map(Q, ts)])
+    if ae:
+        ws.table(Table("samples", {"en": "Inputs (each is its own target: t = x)",
+                                   "ja": "入力(教師信号は入力そのもの: t = x)"},
+                       [Column({"en": "sample", "ja": "サンプル"}, width=10)]
+                       + [Column(x, {"en": f"= t{subscript(k + 1)}, target for {o}",
+                                     "ja": f"= t{subscript(k + 1)}({o} の教師信号)"}, width=12)
+                          for k, (x, o) in enumerate(zip(names.x, names.o))], rows))
+    else:
+        ws.table(Table("samples", {"en": "Samples and targets", "ja": "入力と教師信号"},
+                       [Column({"en": "sample", "ja": "サンプル"}, width=10)]
+                       + [Column(x, width=7) for x in names.x]
+                       + [Column(f"t{subscript(k + 1)}", {"en": f"target for {o}", "ja": f"{o} の教師信号"}, width=10)
+                          for k, o in enumerate(names.o)], rows))
 
 
 def _count(n: int, what: str) -> str:
@@ -257,7 +346,7 @@ def network_figure(p: dict, lang: str) -> dict:
             c.raw(f'<circle cx="{c.X(x):.1f}" cy="{c.Y(y):.1f}" r="11" fill="white" stroke="#111"/>')
             sub = "₀₁₂₃₄₅₆₇₈₉"[i + 1] if i < 9 else str(i + 1)
             c.text(c.X(x), c.Y(y) + 3, f"{label}{sub}", 8.5)
-    return {"svg": c.svg(), "caption": tr(CAPTION, lang)}
+    return {"svg": c.svg(), "caption": tr(AE_CAPTION if p.get("autoencoder") else CAPTION, lang)}
 
 
 def replay(variant, steps: int, typed: dict | None) -> Replay:
@@ -278,7 +367,10 @@ def replay(variant, steps: int, typed: dict | None) -> Replay:
         shared = {0: True, 2: True}
     else:
         shared = {}
-    errors = engine_errors(layers, p["samples"], p["trials"], steps, p["learning_rate"], shared)
-    out = Replay({"en": "error E = ½Σ(t − y)²", "ja": "誤差 E = ½Σ(t − y)²"}, {"E": errors}, sheet_steps=len(p["trials"]), first_step=1, log_scale=True)
+    samples = [{**s, "targets": targets_of(p, s)} for s in p["samples"]]
+    errors = engine_errors(layers, samples, p["trials"], steps, p["learning_rate"], shared)
+    label = ({"en": "reconstruction error E = ½Σ(x − y)²", "ja": "再構成誤差 E = ½Σ(x − y)²"}
+             if p.get("autoencoder") else {"en": "error E = ½Σ(t − y)²", "ja": "誤差 E = ½Σ(t − y)²"})
+    out = Replay(label, {"E": errors}, sheet_steps=len(p["trials"]), first_step=1, log_scale=True)
     out.summary.update(first_error=float(errors[0]), last_error=float(errors[-1]))
     return out.draw_learner(typed, {"E": ERROR.format})

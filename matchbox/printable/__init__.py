@@ -87,9 +87,13 @@ MARKED = re.compile(r"[A-Za-zα-ω][\u0300-\u036f]+")
 
 def marked(page: str) -> str:
     """The page with each letter that carries a combining mark set in a Latin font that places the mark over
-    it (in the body's text only: the head's title and page-header strings stay plain)."""
+    it (in the body's HTML text only: the head's title and page-header strings stay plain, and an SVG figure's
+    text takes no HTML span)."""
     head, sep, body = page.partition("<body")
-    return head + sep + MARKED.sub(lambda m: f'<span class="mark">{m.group(0)}</span>', body)
+    parts = re.split(r"(<svg\b.*?</svg>)", body, flags=re.S)
+    return head + sep + "".join(part if part.startswith("<svg") else
+                                MARKED.sub(lambda m: f'<span class="mark">{m.group(0)}</span>', part)
+                                for part in parts)
 
 
 def write_html(variant, lang: str, path: Path, key: bool = False, learner: str | None = None,

@@ -37,13 +37,15 @@ PLANS = {
     "day2": {"start": 9 * 60 + 30, "length": 375,
              "slots": [("recap", 15), "gates", "forward", "logistic", ("break", 15), "vanishing", "optimizers",
                        ("lunch", 60), "batchnorm", "dropout", ("break", 15), ("engine", 90), ("wrapup", 15)]},
-    # the third day: sequences, by hand and on the engine
-    "day3": {"start": 9 * 60 + 30, "length": 320,
-             "slots": [("sequences", 15), "rnn", ("break", 15), "lstm", ("lunch", 60), "gru", ("break", 15),
-                       ("engine", 75), ("wrapup", 15)],
+    # the third day: sequences, then learning without labels, by hand and on the engine
+    "day3": {"start": 9 * 60 + 30, "length": 345,
+             "slots": [("sequences", 15), "rnn", ("break", 15), "lstm", ("lunch", 60), "gru", "gan",
+                       ("break", 15), ("engine", 75), ("wrapup", 15)],
              "commands": [("matchbox train lstm", "cmd.train-lstm"),
                           ("matchbox experiment vanishing", "cmd.vanishing"),
-                          ("matchbox replay rnn --seed 1", "cmd.replay-rnn")]},
+                          ("matchbox replay rnn --seed 1", "cmd.replay-rnn"),
+                          ("matchbox train autoencoder", "cmd.autoencoder"),
+                          ("matchbox train gan --dataset ring", "cmd.gan-ring")]},
 }
 SEED = 1  # the committed pack's variant: the guide's worked row is the row of the sheet in worksheets/
 

@@ -5,8 +5,8 @@ WORDS: dict[str, dict[str, str]] = {
     "course.timetable": {"en": "Workshop timetable", "ja": "ワークショップの時間割"},
     "course.length.3": {"en": "3-hour workshop", "ja": "3時間のワークショップ"},
     "course.length.day": {"en": "Full-day workshop", "ja": "1日のワークショップ"},
-    "course.length.day3": {"en": "Third day: sequences, by hand and on the engine",
-                           "ja": "3日目: 系列のネットワークを手計算とエンジンで"},
+    "course.length.day3": {"en": "Third day: sequences and learning without labels, by hand and on the engine",
+                           "ja": "3日目: 系列のネットワークとラベルのない学習を、手計算とエンジンで"},
     "course.length.day2": {"en": "Second day: from two layers to the tricks of real training",
                            "ja": "2日目: 2層のネットワークから、実際の学習の工夫まで"},
     "course.time": {"en": "Time", "ja": "時刻"},
@@ -54,6 +54,12 @@ WORDS: dict[str, dict[str, str]] = {
                              "ja": "時間をさかのぼる勾配: 単純な RNN では消え、LSTM と GRU では伝わります"},
     "course.cmd.replay-rnn": {"en": "continue the morning's RNN sheet with the engine and plot its error",
                               "ja": "午前の RNN のシートの続きをエンジンで計算し、誤差をグラフにします"},
+    "course.cmd.autoencoder": {"en": "an autoencoder trained on normal digits finds the odd one out by its "
+                                     "reconstruction error",
+                               "ja": "正常な数字だけで学習した自己符号化器が、再構成誤差で異常な数字を見つけます"},
+    "course.cmd.gan-ring": {"en": "a generator learns to forge a ring of 8 clusters against a discriminator, in "
+                                  "seconds",
+                            "ja": "生成器が識別器と競い合いながら、8 つの集まりが輪に並んだデータをまねることを数秒で学びます"},
     "course.cmd.train": {"en": "train a network on handwritten digits: the update computed by hand, thousands of times",
                   "ja": "手書き数字でネットワークを学習させます(手で計算した更新を何千回も繰り返します)"},
     "course.cmd.experiment": {"en": "compare SGD, Momentum, AdaGrad and Adam on the same start",

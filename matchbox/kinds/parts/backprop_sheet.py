@@ -100,23 +100,20 @@ class Sheet:
         self.prec = rounded(params["decimals"])
         self.width = max(9, params["decimals"] + 4)  # room for 0.xxxx... as the sheet asks
         self.ws = ws
+        # an autoencoder: the target of output k is input k itself (t = x), the hidden layer is the code
+        self.ae = params.get("autoencoder", False)
+        self.t = "x" if self.ae else "t"  # how the formulas write a target
+
+    def target(self, s: int, k: int) -> str:
+        """The quantity holding sample s's target for output unit k (0-based): tₖ, or an autoencoder's xₖ."""
+        return f"x{s}_{k + 1}" if self.ae else f"t{s}_{k + 1}"
+
+    def _ae(self, plain: Text, autoencoder: Text) -> Text:
+        return autoencoder if self.ae else plain
 
     def givens(self) -> State:
-        """The samples, and the initial weights and biases listed with the units each joins."""
+        """The initial weights and biases listed with the units each joins (the kind module lists the samples)."""
         ws, params, names = self.ws, self.params, self.names
-        rows = []
-        for s, smp in enumerate(params["samples"], start=1):
-            xs = [ws.given(f"x{s}_{i + 1}", v, f"{smp['name']}: {names.x[i]}") for i, v in enumerate(smp["inputs"])]
-            ts = [ws.given(f"t{s}_{k + 1}", v, {"en": f"{smp['name']}: target t{subscript(k + 1)}",
-                                                 "ja": f"{smp['name']}: 教師信号 t{subscript(k + 1)}"})
-                  for k, v in enumerate(smp["targets"])]
-            rows.append([smp["name"], *map(Q, xs), *map(Q, ts)])
-        ws.table(Table("samples", {"en": "Samples and targets", "ja": "入力と教師信号"},
-                       [Column({"en": "sample", "ja": "サンプル"}, width=10)]
-                       + [Column(x, width=7) for x in names.x]
-                       + [Column(f"t{subscript(k + 1)}", {"en": f"target for {o}", "ja": f"{o} の教師信号"}, width=10)
-                          for k, o in enumerate(names.o)], rows))
-
         n, hidden, out = params["shape"]
         rows = []
 
@@ -153,7 +150,7 @@ class Sheet:
         ws, names, prec, width = self.ws, self.names, self.prec, self.width
         n, hidden, out = self.n, self.hidden, self.out
         xs = [f"x{s}_{i + 1}" for i in range(n)]
-        ts = [f"t{s}_{k + 1}" for k in range(out)]
+        ts = [self.target(s, k) for k in range(out)]
 
         hs, rows = [], []
         for j in range(hidden):
@@ -166,14 +163,17 @@ class Sheet:
                           place.label(f"{unit}: sum u{jsub}", f"{unit} の総和 u{jsub}"),
                           f"u{jsub} = " + _sum_text(names.x, weights, bias), prec)
             h = ws.answer(f"h{place.tag}_{j + 1}", Step(self.f.fn, (u,)),
-                          place.label(f"{unit}: output {unit}", f"{unit} の出力 {unit}"),
+                          place.label(*((f"{unit}: code {unit}", f"{unit} の符号 {unit}") if self.ae
+                                        else (f"{unit}: output {unit}", f"{unit} の出力 {unit}"))),
                           f"{unit} = {self.f.apply.format(u=f'u{jsub}')}", prec)
             hs.append(h)
             rows.append([_row_label(names, unit, weights, bias), *map(Ref, xs), *(Ref(state.w[i][j]) for i in range(n))]
                         + ([Ref(state.b[j])] if state.b else []) + [Q(u), Q(h)])
         heads = [names.w_head(i) for i in range(n)]
         bias_head = names.b_head() if state.b else None
-        ws.table(Table(f"fh{place.tag}", join(place.title, {"en": "Forward pass: hidden layer", "ja": "順伝播(中間層)"}),
+        ws.table(Table(f"fh{place.tag}", join(place.title, self._ae(
+                           {"en": "Forward pass: hidden layer", "ja": "順伝播(中間層)"},
+                           {"en": "Forward pass: hidden layer (the code)", "ja": "順伝播(中間層: 符号)"})),
                        [_unit_column(), *(Column(x, width=7) for x in names.x),
                         *(Column(w, width=width) for w in heads)]
                        + ([Column(bias_head, width=width)] if bias_head else [])
@@ -192,7 +192,8 @@ class Sheet:
                           place.label(f"{unit}: sum z{ksub}", f"{unit} の総和 z{ksub}"),
                           f"z{ksub} = " + _sum_text(names.h, weights, bias), prec)
             y = ws.answer(f"y{place.tag}_{k + 1}", Step(self.g.fn, (z,)),
-                          place.label(f"{unit}: output y{ksub}", f"{unit} の出力 y{ksub}"),
+                          place.label(*((f"{unit}: reconstruction y{ksub}", f"{unit} の再構成 y{ksub}") if self.ae
+                                        else (f"{unit}: output y{ksub}", f"{unit} の出力 y{ksub}"))),
                           f"y{ksub} = {self.g.apply.format(u=f'z{ksub}')}", prec)
             ys.append(y)
             rows.append([_row_label(names, unit, weights, bias), *map(Ref, hs),
@@ -200,22 +201,27 @@ class Sheet:
                         + ([Ref(state.c[k])] if state.c else []) + [Q(z), Q(y), Ref(ts[k])])
         heads = [names.v_head(j) for j in range(hidden)]
         bias_head = names.c_head() if state.c else None
-        ws.table(Table(f"fo{place.tag}", join(place.title, {"en": "Forward pass: output layer", "ja": "順伝播(出力層)"}),
+        ws.table(Table(f"fo{place.tag}", join(place.title, self._ae(
+                           {"en": "Forward pass: output layer", "ja": "順伝播(出力層)"},
+                           {"en": "Forward pass: output layer (the reconstruction)", "ja": "順伝播(出力層: 再構成)"})),
                        [_unit_column(), *(Column(h, width=width) for h in names.h),
                         *(Column(v, width=width) for v in heads)]
                        + ([Column(bias_head, width=width)] if bias_head else [])
                        + [Column("zₖ", _sum_text(names.h, heads, bias_head, names.numbered),
                                  width=max(width, 7 * hidden + 4)),
                           Column("yₖ", self.g.apply.format(u="zₖ"), width=width),
-                          Column("tₖ", {"en": "target", "ja": "教師信号"}, width=width)], rows))
+                          Column(*self._target_head(), width=width)], rows))
 
-        terms = [f"(t{subscript(k + 1)} − y{subscript(k + 1)})²" for k in range(out)]
+        terms = [f"({self.t}{subscript(k + 1)} − y{subscript(k + 1)})²" for k in range(out)]
         error_text = "½" + terms[0] if out == 1 else "½[" + " + ".join(terms) + "]"
         e = ws.answer(ERROR.format(place.tag), Step(F.squared_error, (tuple(ys), tuple(ts))),
-                      place.label("error E", "誤差 E"), "E = " + error_text, prec)
-        ws.table(Table(f"e{place.tag}", join(place.title, {"en": "Error", "ja": "誤差"}),
+                      place.label(*(("reconstruction error E", "再構成誤差 E") if self.ae else ("error E", "誤差 E"))),
+                      "E = " + error_text, prec)
+        ws.table(Table(f"e{place.tag}", join(place.title, self._ae({"en": "Error", "ja": "誤差"},
+                                                                   {"en": "Reconstruction error", "ja": "再構成誤差"})),
                        [Column("", width=24), Column("E", error_text, width=max(width, 9 * out + 4))],
-                       [[{"en": "squared error E", "ja": "二乗誤差 E"}, Q(e)]]))
+                       [[self._ae({"en": "squared error E", "ja": "二乗誤差 E"},
+                                  {"en": "reconstruction error E", "ja": "再構成誤差 E"}), Q(e)]]))
         return hs, ys
 
     def output_backward(self, place: Place, s: int, hs: list[str], ys: list[str]) -> list[str]:
@@ -225,16 +231,16 @@ class Sheet:
         deltas, rows = [], []
         for k in range(self.out):
             unit, ksub = names.o[k], subscript(k + 1)
-            t = f"t{s}_{k + 1}"
+            t, tk = self.target(s, k), f"{self.t}{ksub}"
             row = [unit, Ref(ys[k]), Ref(t)]
             if identity:
                 d = ws.answer(f"do{place.tag}_{k + 1}", Step(F.squared_error_grad, (ys[k], t), slips=ERROR_GRAD_SLIPS),
-                              place.label(f"{unit}: delta δ", f"{unit} のデルタ δ"), f"δ = y{ksub} − t{ksub}", prec)
+                              place.label(f"{unit}: delta δ", f"{unit} のデルタ δ"), f"δ = y{ksub} − {tk}", prec)
                 row.append(Q(d))
             else:
                 dy = ws.answer(f"dy{place.tag}_{k + 1}", Step(F.squared_error_grad, (ys[k], t), slips=ERROR_GRAD_SLIPS),
                                place.label(f"{unit}: ∂E/∂y{ksub}", f"{unit} の ∂E/∂y{ksub}"),
-                               f"∂E/∂y{ksub} = y{ksub} − t{ksub}", prec)
+                               f"∂E/∂y{ksub} = y{ksub} − {tk}", prec)
                 slope = ws.answer(f"gz{place.tag}_{k + 1}", Step(g.slope, (ys[k],)),
                                   place.label(f"{unit}: g'(z{ksub})", f"{unit} の g'(z{ksub})"),
                                   join(f"g'(z{ksub}) = ", fmt(g.slope_text, y=f"y{ksub}")), prec)
@@ -247,11 +253,12 @@ class Sheet:
                                f"∂E/∂{names.v(j, k)} = δ({unit})·{names.h[j]}", prec) for j in range(self.hidden)]
             deltas.append(d)
             rows.append(row + [*map(Ref, hs), *map(Q, grads)])
-        cols = [_unit_column(), Column("yₖ", width=width), Column("tₖ", width=width)]
+        cols = [_unit_column(), Column("yₖ", width=width),
+                Column(*self._target_head(), width=width) if self.ae else Column("tₖ", width=width)]
         if identity:
-            cols.append(Column("δₖ", "yₖ − tₖ", width=width))
+            cols.append(Column("δₖ", f"yₖ − {self.t}ₖ", width=width))
         else:
-            cols += [Column("∂E/∂yₖ", "yₖ − tₖ", width=width),
+            cols += [Column("∂E/∂yₖ", f"yₖ − {self.t}ₖ", width=width),
                      Column("g'(zₖ)", fmt(g.slope_text, y="yₖ"), width=max(width, 11)),
                      Column("δₖ", "∂E/∂yₖ·g'(zₖ)", width=max(width, 13))]
         cols += [Column(h, width=width) for h in names.h]
@@ -348,6 +355,12 @@ class Sheet:
                         Column("∂E/∂w", {"en": "from the tables above", "ja": "上の表から"}, width=max(self.width, 12)),
                         Column({"en": "after", "ja": "更新後"}, "w − η·∂E/∂w", width=max(self.width, 12))], rows))
         return State(w, v, b, c)
+
+    def _target_head(self) -> tuple:
+        """The heading (and its line under it) of the target column: tₖ, or an autoencoder's xₖ = tₖ."""
+        if self.ae:
+            return "xₖ", {"en": "target tₖ = xₖ", "ja": "教師信号 tₖ = xₖ"}
+        return "tₖ", {"en": "target", "ja": "教師信号"}
 
 
 def _order(rows: int, cols: int, by_column: bool) -> list[tuple[int, int]]:
