@@ -16,7 +16,6 @@ from matchbox.errors import MatchboxError
 from matchbox.training.autoencoder import (
     autoencoder,
     fit,
-    load,
     pca_scores,
     roc_auc,
     roc_curve,
@@ -24,6 +23,7 @@ from matchbox.training.autoencoder import (
     threshold_at,
 )
 from matchbox.training.data import load_digits
+from matchbox.training.models import load
 
 ROOT = Path(__file__).resolve().parents[1]
 

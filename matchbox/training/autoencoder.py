@@ -140,28 +140,6 @@ def autoencoder(sizes, loss: str = "bce", image_shape=None, dtype="float32", rng
     return Autoencoder(layers, loss, recipe)
 
 
-def load(path: str | Path) -> Autoencoder:
-    """An autoencoder saved by `save`, rebuilt from its recipe and filled with its weights."""
-    path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as saved:
-            recipe = json.loads(str(saved["recipe"]))
-            stored = {name: saved[name] for name in saved.files if name != "recipe"}
-    except FileNotFoundError:
-        raise MatchboxError(f"{path}: no such file") from None
-    except (OSError, ValueError, KeyError) as e:
-        raise MatchboxError(f"{path}: not a model saved by matchbox ({e})") from None
-    recipe = dict(recipe)
-    if recipe.pop("model", None) != "autoencoder":
-        raise MatchboxError(f"{path}: not an autoencoder saved by matchbox")
-    net = autoencoder(**recipe)
-    if set(stored) != set(net.params) or any(v.shape != net.params[k].shape for k, v in stored.items()):
-        raise MatchboxError(f"{path}: its parameters do not fit its recipe {recipe['sizes']}")
-    for name, value in stored.items():
-        net.params[name][...] = value
-    return net
-
-
 BUILDERS = {"autoencoder": autoencoder}
 
 

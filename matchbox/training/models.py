@@ -13,6 +13,7 @@ import numpy as np
 
 from ..engine.network import BUILDERS, Network, cnn, mlp
 from ..errors import MatchboxError
+from .autoencoder import BUILDERS as AUTOENCODER_BUILDERS
 from .recurrent import BUILDERS as SEQUENCE_BUILDERS
 from .recurrent import DEFAULT_CLIP, RECURRENT, SequenceNetwork, sequence_network
 
@@ -45,9 +46,10 @@ def build(model: str, image_shape, classes: int, hidden=(100,), activation: str 
     raise MatchboxError(f"unknown model {model!r}: use mlp, cnn, rnn, lstm or gru")
 
 
-def load(path: str | Path) -> Network | SequenceNetwork:
-    """Rebuild a saved network from its recipe and fill in its parameters (the engine's mlp and cnn, or a
-    recurrent SequenceNetwork, whose builders live in training/recurrent.py)."""
+def load(path: str | Path):
+    """Rebuild a saved network from its recipe and fill in its parameters (the engine's mlp and cnn, a
+    recurrent SequenceNetwork or an autoencoder, whose builders live in training/recurrent.py and
+    training/autoencoder.py)."""
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as saved:
@@ -59,7 +61,7 @@ def load(path: str | Path) -> Network | SequenceNetwork:
         raise MatchboxError(f"{path}: not a model saved by matchbox ({e})") from None
     recipe = dict(recipe)
     name = recipe.pop("model", None)
-    builder = BUILDERS.get(name) or SEQUENCE_BUILDERS.get(name)
+    builder = BUILDERS.get(name) or SEQUENCE_BUILDERS.get(name) or AUTOENCODER_BUILDERS.get(name)
     if builder is None:
         raise MatchboxError(f"{path}: not a model saved by matchbox (unknown recipe)")
     net = builder(**recipe)
