@@ -53,3 +53,16 @@ def test_step_matches_numpy_comparison(strict):
     u = np.linspace(-2, 2, 41)
     expected = (u > 0.5) if strict else (u >= 0.5)
     assert (F.step(u, 0.5, strict) == expected).all()
+
+
+def test_softmax_subtracts_the_largest_score_itself():
+    """The function the softmax layer's y comes from, on scores e^a cannot hold (float64 overflows past 709,
+    float32 past 88): without the max shift every value would be nan. ゼロから作るDeep Learning §3.5.2's
+    [1010, 1000, 990] gives [9.99954600e-01, 4.53978686e-05, 2.06106005e-09]."""
+    import numpy as np
+    from matchbox.engine import functions as F
+    with np.errstate(all="raise"):  # an overflow inside is an error, not a warning
+        y = F.softmax(np.array([1010.0, 1000.0, 990.0]))
+        y32 = F.softmax(np.array([[100.0, 90.0, 80.0]], dtype=np.float32))
+    assert y == pytest.approx([9.99954600e-01, 4.53978686e-05, 2.06106005e-09], rel=1e-7)
+    assert y32.dtype == np.float32 and np.isfinite(y32).all() and y32.sum() == pytest.approx(1, abs=1e-6)
