@@ -79,7 +79,6 @@ def experiment(name, dataset, data_dir, epochs, seed, depths, lengths, hidden, o
     from ..training.data import load_dataset
     from ..training.experiments import EXPERIMENTS
     from ..training.plots import experiment as draw
-    from ..views.terminal import text_table
     from ..words import word
     settings = {}
     if depths is not None:
@@ -96,13 +95,7 @@ def experiment(name, dataset, data_dir, epochs, seed, depths, lengths, hidden, o
         result = EXPERIMENTS[name](data, epochs=epochs, seed=seed, on_batch=bar.update, **settings)
     plot = draw(result, out / f"experiment-{name}-{dataset}.png",
                 word("plot.experiment-title", lang, name=name, dataset=dataset, epochs=epochs), lang)
-    if as_json:
-        click.echo(json.dumps({"experiment": name, "dataset": dataset, "epochs": epochs, "seed": seed,
-                               "columns": result.columns, "rows": result.rows, "plot_file": str(plot)},
-                              ensure_ascii=False, indent=1))
-        return
-    click.echo(text_table(result.columns, [""] * len(result.columns), [[str(c) for c in r] for r in result.rows]))
-    click.echo(f"plot: {plot}")
+    show(result, plot, {"experiment": name, "dataset": dataset, "epochs": epochs, "seed": seed}, as_json)
 
 
 def vanishing(epochs, seed, lengths, hidden, out, as_json, lang):
@@ -111,7 +104,6 @@ def vanishing(epochs, seed, lengths, hidden, out, as_json, lang):
     from ..training.experiments_sequences import LENGTHS
     from ..training.experiments_sequences import vanishing as run
     from ..training.plots import experiment as draw
-    from ..views.terminal import text_table
     from ..words import word
     lengths = lengths or list(LENGTHS)
     epochs, hidden = epochs or EXPERIMENT_EPOCHS["vanishing"], hidden or VANISHING_HIDDEN
@@ -123,10 +115,16 @@ def vanishing(epochs, seed, lengths, hidden, out, as_json, lang):
                      on_batch=bar.update)
     plot = draw(result, out / "experiment-vanishing-adding.png",
                 word("plot.vanishing-title", lang, hidden=hidden, epochs=epochs), lang)
+    show(result, plot, {"experiment": "vanishing", "dataset": "adding", "epochs": epochs, "seed": seed,
+                        "hidden": hidden, "lengths": lengths}, as_json)
+
+
+def show(result, plot, settings: dict, as_json: bool) -> None:
+    """The experiment's table and picture: as JSON (its settings, columns, rows and the PNG), or as text."""
     if as_json:
-        click.echo(json.dumps({"experiment": "vanishing", "dataset": "adding", "epochs": epochs, "seed": seed,
-                               "hidden": hidden, "lengths": lengths, "columns": result.columns,
-                               "rows": result.rows, "plot_file": str(plot)}, ensure_ascii=False, indent=1))
+        click.echo(json.dumps({**settings, "columns": result.columns, "rows": result.rows, "plot_file": str(plot)},
+                              ensure_ascii=False, indent=1))
         return
+    from ..views.terminal import text_table
     click.echo(text_table(result.columns, [""] * len(result.columns), [[str(c) for c in r] for r in result.rows]))
     click.echo(f"plot: {plot}")
