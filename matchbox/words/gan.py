@@ -11,6 +11,9 @@ WORDS: dict[str, dict[str, str]] = {
                         "ja": "半径 2 の円周上の 8 個のガウス分布、σ = 0.02"},
     "gan.packed": {"en": ", D judges {m} samples at a time (PacGAN)",
                    "ja": "、識別器は {m} 個のサンプルをまとめて判定 (PacGAN)"},
+    "gan.cosine": {"en": ", η falling to 0 on a cosine", "ja": "、η をコサインで 0 まで下げる"},
+    "gan.smoothed": {"en": ", real samples labelled {label:g} (one-sided label smoothing)",
+                     "ja": "、本物のラベルは {label:g}(片側ラベル平滑化)"},
     "gan.epoch": {
         "en": "epoch {e}/{epochs}  D loss {d:.3f}  G loss {g:.3f}  σ(D(x)) {dr:.2f}  σ(D(G(z))) {df:.2f}{quality}"
               "  ({s:.1f} s)",
@@ -22,10 +25,11 @@ WORDS: dict[str, dict[str, str]] = {
     "gan.judge-found": {"en": "judge: {path} (the CNN that classifies the generated digits)",
                         "ja": "判定役: {path}(生成画像を分類する CNN)"},
     "gan.judge-training": {
-        "en": "no judge at {path}: training one first (cnn, {epochs} epoch on MNIST, once; later runs reuse the "
-              "file; --judge MODEL.npz names another)",
-        "ja": "{path} に判定役の CNN がないため、先に学習します(cnn、MNIST で {epochs} エポック、最初の 1 回だけ。"
-              "次からはこのファイルを使います。別のモデルは --judge MODEL.npz で指定できます)"},
+        "en": "no judge at {path}: training one first, as `matchbox train cnn --dataset mnist` does ({epochs} "
+              "epochs, a few minutes, once; later runs reuse the file; --judge MODEL.npz names another)",
+        "ja": "{path} に判定役の CNN がないため、先に学習します(`matchbox train cnn --dataset mnist` と同じく "
+              "{epochs} エポック、数分かかります。最初の 1 回だけで、次からはこのファイルを使います。"
+              "別のモデルは --judge MODEL.npz で指定できます)"},
     "gan.judge-trained": {"en": "judge saved: {path} (test accuracy {acc:.2f} %, {s:.0f} s)",
                           "ja": "判定役を保存しました: {path}(テストデータの正解率 {acc:.2f} %、{s:.0f} 秒)"},
     "gan.judge-unfit": {"en": "{path}: the judge must classify 28×28 digits into 10 classes (train it with "
