@@ -17,7 +17,7 @@ from .options import fail
 # command name -> the module of this package that holds it, as a function of the same name
 COMMANDS = {"check": "check", "experiment": "experiment", "generate": "generate", "list": "list_kinds",
             "pack": "pack", "replay": "replay", "serve": "serve", "solve": "solve", "train": "train",
-            "report": "report", "course": "course"}
+            "report": "report", "course": "course", "export": "export"}
 
 
 class Group(click.Group):
@@ -37,7 +37,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except MatchboxError as e:
-            fail(str(e))
+            fail(e.said(e.lang) if e.lang else str(e))  # in the language of the workbook it is about
         except KeyboardInterrupt:
             fail("interrupted", 130)
 

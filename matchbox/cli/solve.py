@@ -5,7 +5,6 @@ import json
 
 import click
 
-from ..errors import MatchboxError, WorkbookError
 from .options import LANGS, require_kind_or_spec, variant_options
 
 
@@ -19,24 +18,8 @@ from .options import LANGS, require_kind_or_spec, variant_options
 def solve(target, seed, spec, lang, as_json, secret):
     """Show the whole solution of a kind and seed, a spec, or the exercise a workbook was made from."""
     require_kind_or_spec(target, spec)
-    from ..kinds import KINDS, from_spec, sampled
-    if target and target not in KINDS and not spec:  # a workbook: solve the exercise it was made from
-        from ..workbook.reader import read_filled
-        try:
-            filled = read_filled(target)
-        except WorkbookError as e:
-            raise MatchboxError(f"{target}: {e}") from None
-        variant, lang = filled.variant, lang or filled.lang
-        if variant.seal is not None and not (secret and variant.sealed_by(secret)):
-            from ..words import both
-            said = both("secret.wrong" if secret else "secret.needed", file=target)
-            click.echo(f"matchbox: {said[lang]}", err=True)  # in the workbook's language, or --lang
-            raise SystemExit(2)
-    elif spec:
-        variant = from_spec(spec, seed, target)
-    else:
-        variant = sampled(target, seed)
-    lang = lang or "en"
+    from ..workbook.exercise import exercise
+    variant, lang, _ = exercise(target, seed, spec, lang, secret)  # a sealed workbook's refusal: its language
     from ..views.as_json import solution_json
     from ..views.terminal import solution_text
     if as_json:

@@ -84,8 +84,8 @@ def check_unsupervised(model, dataset, anomaly, normal, code, judge):
               help="Passes over the training images  [default: 30 on digits, 10 on mnist; rnn, lstm, gru: "
                    "sine 30, adding 5, mnist 10, digits 30]")
 @click.option("--batch-size", type=click.IntRange(1), default=None,
-              help="Images (sequences) per step  [default: 100; rnn, lstm, gru: sine 10, adding 50, mnist 100, "
-                   "digits 50]")
+              help="Images (sequences) per step, per process under torchrun (2 processes × B = one with 2B)  "
+                   "[default: 100; rnn, lstm, gru: sine 10, adding 50, mnist 100, digits 50]")
 @click.option("--optimizer", type=click.Choice(OPTIMIZERS), default="adam", show_default=True)
 @click.option("--lr", type=click.FloatRange(0, min_open=True), default=None,
               help="Learning rate η  [default: sgd 0.1, momentum 0.05, adagrad 0.05, rmsprop 0.001, adam 0.001]")
@@ -112,13 +112,18 @@ def check_unsupervised(model, dataset, anomaly, normal, code, judge):
 @click.option("--judge", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="MODEL.npz",
               help="gan: the classifier (from `matchbox train cnn --dataset mnist`) that judges the generated "
                    "digits")
+@click.option("--backend", type=click.Choice(["engine", "torch"]), default="engine", show_default=True,
+              help="Who does the arithmetic: the NumPy engine, or PyTorch (the same network, initial weights, "
+                   "data order and updates; several processes under torchrun).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", show_default=True,
+              help="--backend torch: where PyTorch trains (auto: cuda, else mps, else cpu).")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder for the model (MODEL-DATASET.npz) and its learning curve (.png).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary (with every epoch) at the end.")
 @click.option("--lang", type=click.Choice(LANGS), default=default_lang, show_default=SYSTEM_LANG,
               help="Language of the picture's words (Japanese in a Japanese font such as IPAexGothic).")
 def train(model, dataset, length, data_dir, download, epochs, batch_size, optimizer, lr, seed, hidden, activation,
-          schedule, shift, clip, anomaly, normal, code, judge, out, as_json, lang):
+          schedule, shift, clip, anomaly, normal, code, judge, backend, device, out, as_json, lang):
     """Train the engine on handwritten digits or sequences: the update you computed by hand, thousands of times.
 
     MODEL is mlp (Affine – ReLU – Affine, 100 hidden neurons) or cnn (Convolution 30×5×5 – ReLU – max
@@ -144,7 +149,12 @@ def train(model, dataset, length, data_dir, download, epochs, batch_size, optimi
     matchbox train rnn --dataset adding --length 100   a simple RNN forgets; try lstm, gru
     matchbox train autoencoder --anomaly 7          anomalies found by reconstruction error
     matchbox train gan --dataset ring               a GAN on 8 Gaussians, in seconds
+    matchbox train cnn --backend torch              the same run, by PyTorch
+    torchrun --nproc_per_node 2 -m matchbox train --backend torch   2 processes (DistributedDataParallel)
     """
+    from ..training.torch_train import check_backend, choose_device, main_process, world_size
+    check_backend(backend, model, given("device"))
+    device, processes = (choose_device(device), world_size()) if backend == "torch" else (None, 1)
     check_unsupervised(model, dataset, anomaly, normal, code, judge)
     if model in UNSUPERVISED:
         from importlib import import_module
@@ -168,6 +178,12 @@ def train(model, dataset, length, data_dir, download, epochs, batch_size, optimi
     from ..training.plots import learning_curve
     from ..training.train import DEFAULT_LR
     from ..training.train import train as train_model
+    if backend == "torch":
+        from functools import partial
+
+        from ..training.torch_train import train_torch
+        train_model = partial(train_torch, device=device)
+    speaks = main_process()  # under torchrun, rank 0 alone prints and writes the files
     if recurrent:
         from ..training.sequences import load_sequences
         data = load_sequences(dataset, length=length, data_dir=data_dir, download=download)
@@ -178,16 +194,18 @@ def train(model, dataset, length, data_dir, download, epochs, batch_size, optimi
     how = f"{optimizer}, η = {lr:g}{' cosine' if schedule == 'cosine' else ''}" \
           f"{f', shifts up to {shift} px' if shift else ''}"
     things = "sequences" if recurrent else "images"
-    if not as_json:
+    if not as_json and speaks:
         click.echo(f"{model} on {name} ({len(data.t_train):,} training, {len(data.t_test):,} test {things}, "
                    f"from {data.source}); {how}, batch {batch_size}, seed {seed}"
-                   f"{f', {sizes[0]} units, clip {clip:g}' if recurrent else ''}")
-    bar = EpochBar(len(data.t_train), epochs) if sys.stderr.isatty() and not as_json else None
+                   f"{f', {sizes[0]} units, clip {clip:g}' if recurrent else ''}"
+                   + (f"; PyTorch on {device}{f', {processes} processes' if processes > 1 else ''}"
+                      if backend == "torch" else ""))
+    bar = EpochBar(len(data.t_train), epochs) if sys.stderr.isatty() and not as_json and speaks else None
 
     def on_epoch(e):
         if bar:
             bar.close()
-        if not as_json:
+        if not as_json and speaks:
             click.echo(f"epoch {e.epoch}/{epochs}  " + (
                 f"train loss {e.train_loss:.4f} acc {100 * e.train_accuracy:.2f} %  test loss {e.test_loss:.4f} "
                 f"acc {100 * e.test_accuracy:.2f} %" if e.test_accuracy is not None else
@@ -201,6 +219,8 @@ def train(model, dataset, length, data_dir, download, epochs, batch_size, optimi
     finally:  # Ctrl-C mid-epoch: leave the terminal tidy
         if bar:
             bar.close()
+    if not speaks:
+        return
     stem = out / f"{model}-{name}"
     model_file = net.save(stem.with_suffix(".npz"))
     baseline = extras = None
@@ -223,6 +243,8 @@ def train(model, dataset, length, data_dir, download, epochs, batch_size, optimi
             "test_loss": last.test_loss, "test_accuracy": last.test_accuracy,
             "train_seconds": train_seconds, "model_file": str(model_file),
             "plot_file": str(plot_file), "history": [e.to_json() for e in history]}
+        if backend == "torch":
+            summary.update(backend=backend, device=device, processes=processes)
         if recurrent:
             summary.update(hidden=sizes[0], clip=clip, length=length, task=data.task)
             del summary["shift"]

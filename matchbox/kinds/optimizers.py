@@ -17,14 +17,14 @@ from .parts.network import precision_note, read_precision, rounded
 
 KIND = "optimizers"
 TITLE = {"en": "Optimizers side by side: SGD, Momentum, AdaGrad, Adam",
-         "ja": "最適化手法の比較: SGD・Momentum・AdaGrad・Adam"}
+         "ja": "最適化手法の比較: SGD・モメンタム・AdaGrad・Adam"}
 # `matchbox course`: minutes in the 3-hour and the full-day workshop (0: left out), and what to say first
 COURSE = {
     "minutes": {"3h": 0, "day": 25},
     "idea": {"en": "SGD, Momentum, AdaGrad and Adam take a few steps from the same start on the same bowl. "
                    "Momentum remembers its velocity, AdaGrad and Adam scale each step by the gradients seen.",
-             "ja": "SGD・Momentum・AdaGrad・Adam で、同じ関数の同じ出発点から数歩ずつ進みます。"
-                   "Momentum は速度を覚えておき、AdaGrad と Adam はこれまでの勾配の大きさで歩幅を調整します。"},
+             "ja": "SGD・モメンタム・AdaGrad・Adam で、同じ関数の同じ出発点から数歩ずつ進みます。"
+                   "モメンタムは速度を覚えておき、AdaGrad と Adam はこれまでの勾配の大きさで歩幅を調整します。"},
     "talk": [{"en": "Adam's t is the step number: 1 − βᵗ changes every step.",
               "ja": "Adam の t はステップ番号です。1 − βᵗ は毎ステップ変わります。"},
              {"en": "Afterwards, `matchbox experiment optimizers` runs the same race on the digits.",
@@ -38,6 +38,7 @@ SETTINGS = {"sgd": {"lr": 0.95}, "momentum": {"lr": 0.1, "momentum": 0.9}, "adag
             "rmsprop": {"lr": 0.1, "decay": 0.9, "eps": 1e-7},
             "adam": {"lr": 0.3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}}
 NAMES = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "rmsprop": "RMSprop", "adam": "Adam"}
+NAMES_JA = {**NAMES, "momentum": "モメンタム"}  # the workshop's word (GLOSSARY.md); the others stay as written
 
 
 def sample(dice) -> dict:
@@ -108,7 +109,7 @@ def build(params: dict) -> Worksheet:
               + " ".join(f"{NAMES[o]}: {RULES[o]['en']}." for o in chosen),
         "ja": f"どの手法も {f_text} の同じ点から出発し、それぞれ自分の点から{params['steps']}ステップ進みます。"
               "各ステップで、その点での勾配 g = ∂f/∂x、手法の状態、新しい点を求めます。"
-              + "".join(f"{NAMES[o]}: {RULES[o]['ja']}。" for o in chosen),
+              + "".join(f"{NAMES_JA[o]}: {RULES[o]['ja']}。" for o in chosen),
     }, precision_note(params["decimals"]))
 
     start = [ws.given(f"x{i}_0", v, {"en": f"start {x}", "ja": f"出発点 {x}"})
@@ -119,8 +120,9 @@ def build(params: dict) -> Worksheet:
     for o in chosen:
         for key, value in params[o].items():
             symbol = {"lr": "η", "momentum": "α", "eps": "ε", "decay": "ρ", "beta1": "β₁", "beta2": "β₂"}[key]
-            settings[o, key] = ws.given(f"{o}_{key}", value, {"en": f"{NAMES[o]}: {symbol}", "ja": f"{NAMES[o]}: {symbol}"})
-            rows.append([f"{NAMES[o]} {symbol}", Q(settings[o, key])])
+            settings[o, key] = ws.given(f"{o}_{key}", value,
+                                        {"en": f"{NAMES[o]}: {symbol}", "ja": f"{NAMES_JA[o]}: {symbol}"})
+            rows.append([{"en": f"{NAMES[o]} {symbol}", "ja": f"{NAMES_JA[o]} {symbol}"}, Q(settings[o, key])])
     ws.table(Table("settings", {"en": "Given", "ja": "与えられた値"},
                    [Column("", width=24), Column({"en": "value", "ja": "値"}, width=12)], rows, role="settings"))
 
@@ -135,7 +137,7 @@ def build(params: dict) -> Worksheet:
             new_point = []
             for i, x in enumerate(xs):
                 def label(en, ja, i=i):
-                    return {"en": f"{NAMES[o]} step {k}: {en}", "ja": f"{NAMES[o]} ステップ{k}: {ja}"}
+                    return {"en": f"{NAMES[o]} step {k}: {en}", "ja": f"{NAMES_JA[o]} ステップ{k}: {ja}"}
                 sub = x[1:] if n > 1 else ""
                 g = ws.answer(f"{o}_g{i}_{k}", Step(S.partial, (point[i], a[i], c[i])),
                               label(f"gradient g{sub}", f"勾配 g{sub}"), f"g = {S.partial_text(a[i], c[i], x)}", prec)
@@ -195,7 +197,7 @@ def build(params: dict) -> Worksheet:
             columns.append(Column(f"{x}'", {"sgd": "x − η·g", "momentum": "x + v'", "adagrad": "x − η·g/(√h' + ε)",
                                             "rmsprop": "x − η·g/(√h' + ε)", "adam": "x − η·m̂/(√v̂ + ε)"}[o],
                                   width=max(width, 15)))
-        ws.table(Table(o, {"en": f"{NAMES[o]}: {RULES[o]['en']}", "ja": f"{NAMES[o]}: {RULES[o]['ja']}"},
+        ws.table(Table(o, {"en": f"{NAMES[o]}: {RULES[o]['en']}", "ja": f"{NAMES_JA[o]}: {RULES[o]['ja']}"},
                        columns, rows))
     return ws
 

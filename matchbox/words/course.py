@@ -63,7 +63,7 @@ WORDS: dict[str, dict[str, str]] = {
     "course.cmd.train": {"en": "train a network on handwritten digits: the update computed by hand, thousands of times",
                   "ja": "手書き数字でネットワークを学習させます(手で計算した更新を何千回も繰り返します)"},
     "course.cmd.experiment": {"en": "compare SGD, Momentum, AdaGrad and Adam on the same start",
-                       "ja": "同じ出発点から SGD・Momentum・AdaGrad・Adam を比べます"},
+                       "ja": "同じ出発点から SGD・モメンタム・AdaGrad・Adam を比べます"},
     "course.cmd.activations": {"en": "deep sigmoid networks stop learning, ReLU keeps going",
                         "ja": "層の深いシグモイドのネットワークは学習が止まり、ReLU は学習が進みます"},
     "course.cmd.replay": {"en": "continue the morning's perceptron sheet with the engine and plot it",
