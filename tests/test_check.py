@@ -161,6 +161,19 @@ def test_formulas_without_saved_values_are_recalculated(tmp_path, soffice):
     assert out["score"] == out["max_score"] and out["recalculated"] is True
 
 
+def test_recalculating_leaves_no_temporary_files(tmp_path, soffice, monkeypatch):
+    """LibreOffice works in a private temporary folder, removed afterwards (a class of 30 uploads must not
+    leave 30 profiles behind; found by mutation testing: deleting the clean-up failed no test)."""
+    import tempfile
+    v, learner, _ = make_workbooks(tmp_path, "counting", 3, "en")
+    filled = fill(learner, v, "en", {n: f"={x:g}+0" for n, x in answers_of(v).items()}, tmp_path / "f.xlsx")
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    assert read_filled(filled).recalculated
+    assert list(private.iterdir()) == []
+
+
 def test_formulas_without_values_and_no_libreoffice_say_how_to_fix(tmp_path, monkeypatch):
     v, learner, _ = make_workbooks(tmp_path, "counting", 3, "en")
     values = {n: f"={x:g}+0" for n, x in answers_of(v).items()}

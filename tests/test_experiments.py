@@ -47,7 +47,13 @@ def test_experiment_command_prints_a_table_and_draws(tmp_path):
     r = run_cli("experiment", "init", "--epochs", "1", "-o", tmp_path, "--json", timeout=300)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert [row[0] for row in out["rows"]] == list(X.INITS)
+    # ゼロから作るDeep Learning §6.2.2's three starts, in its order; after one epoch the 5-layer ReLU net
+    # learns nothing from weights of 0.01 (its layer-4 outputs are all but 0) and most from He's
+    rows = {row[0]: row for row in out["rows"]}
+    assert list(rows) == ["small random (0.01)", "Xavier", "He"]
+    accuracy = {name: float(row[-1].rstrip(" %")) for name, row in rows.items()}
+    assert accuracy["small random (0.01)"] < 20 < accuracy["He"]
+    assert float(rows["small random (0.01)"][2]) < 1e-3 < float(rows["Xavier"][2]) < float(rows["He"][2])
     assert open(out["plot_file"], "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
 

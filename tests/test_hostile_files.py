@@ -182,6 +182,13 @@ CASES = {
         "xl/sharedStrings.xml", b"<sst>" + b"".join(b"<si><t>%d</t></si>" % i for i in range(150_000)) + b"</sst>")),
                                "more than 100,000 shared strings"),
     "one part of 17 MB": (huge_part, "would unpack to 17 MB"),
+    # each zip limit with a file that only it stops (the 300 MB bomb above is stopped by more than one)
+    "1,001 members of one byte": (lambda tmp, good: rewrite(good, tmp / "x.xlsx", extra=lambda z: [
+        z.writestr(f"xl/media/pad{i}.bin", b"x") for i in range(1001)]), "files, too many for a workbook"),
+    "101 members of 1 MB": (lambda tmp, good: rewrite(good, tmp / "x.xlsx", extra=lambda z: [
+        z.writestr(f"xl/media/pad{i}.bin", bytes(2**20)) for i in range(101)]), "unpack to 101 MB, refused as a zip"),
+    "one member of 2 MB compressed 1000:1": (lambda tmp, good: rewrite(good, tmp / "x.xlsx", extra=lambda z: z.writestr(
+        "xl/media/pad.bin", bytes(2 * 2**20))), ":1, refused as a zip bomb"),
     "a foreign workbook padded": (foreign_and_padded, "not a matchbox workbook"),  # refused before counting
 }
 

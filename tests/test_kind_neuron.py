@@ -231,7 +231,6 @@ def test_bad_spec_names_the_key(spec, message):
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_key_values_get_full_marks(tmp_path, lang):
     v, learner, _ = make_workbooks(tmp_path, "neuron", 5, lang)
-    key = v.worksheet.key()
     values = {n: round(x, 4) for n, x in answers_of(v).items()}
     filled = fill(learner, v, lang, values, tmp_path / "filled.xlsx")
     r = run_cli("check", filled, "--json")
@@ -239,7 +238,6 @@ def test_key_values_get_full_marks(tmp_path, lang):
     out = json.loads(r.stdout)
     assert out["score"] == out["max_score"] == len(v.worksheet.answers) and out["kind"] == "neuron"
     assert {c["status"] for c in out["cells"]} == {"correct"}
-    assert key["E1"] > 0
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import os
+import queue
 import re
 import subprocess
 import sys
@@ -288,10 +289,28 @@ class Server:
         self.process = subprocess.Popen([sys.executable, "-m", "matchbox", "serve", "--port", "0", *map(str, args)],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         self.lines = []
+        # a reader thread hands over the lines, so a server that stalls before it listens fails the test in
+        # 60 s instead of hanging the run on a blocking readline
+        lines: queue.Queue = queue.Queue()
+        self.output: list[str] = []  # all of stdout, for stop()
+
+        def read():
+            for line in self.process.stdout:
+                self.output.append(line)
+                lines.put(line)
+            lines.put("")
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
+        deadline = time.monotonic() + 60
         while not self.lines or not self.lines[-1].startswith("Ctrl-C"):
-            line = self.process.stdout.readline()
-            if not line:
-                raise RuntimeError("serve did not start: " + self.process.stderr.read())
+            try:
+                line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                line = None
+            if not line:  # stalled (None) or exited ("")
+                self.process.kill()
+                why = "within 60 s" if line is None else "at all"
+                raise RuntimeError(f"serve did not start {why}: " + self.process.stderr.read())
             self.lines.append(line.rstrip("\n"))
         self.url = re.search(r"(http://127\.0\.0\.1:\d+)/", self.lines[0]).group(1)
         token = [re.search(r"token=(\S+)", line) for line in self.lines]
@@ -299,8 +318,9 @@ class Server:
 
     def stop(self) -> str:
         self.process.terminate()
-        out, err = self.process.communicate(timeout=20)
-        return out + err
+        self.process.wait(timeout=20)
+        self.reader.join(timeout=20)
+        return "".join(self.output) + self.process.stderr.read()
 
 
 @pytest.fixture
@@ -433,7 +453,7 @@ def test_200_uploads_from_20_clients_are_each_graded_correctly(tmp_path):
     roster.write_text("name\n" + "\n".join(names) + "\n", encoding="utf-8")
     gradebook = tmp_path / "grades.csv"
     server = Server(tmp_path, "--roster", roster, "--gradebook", gradebook, "--threads", "8")
-    failures = []
+    failures, completed = [], []
 
     def learner(name):
         for path, expected in files[name]:
@@ -445,6 +465,10 @@ def test_200_uploads_from_20_clients_are_each_graded_correctly(tmp_path):
             except HTTPError as e:
                 failures.append((path.name, e.code))
                 continue
+            except Exception as e:  # a timeout, a refused or reset connection: a failure, not a dead thread
+                failures.append((path.name, repr(e)))
+                continue
+            completed.append(path.name)
             score = re.search(r'id="score">\s*(\d+) / (\d+)<', html)
             counts = dict(re.findall(r'<li class="(\w+)">.*?<b>(\d+)</b>', html, re.S))
             if (score is None or (int(score[1]), int(score[2])) != (expected.score, expected.max_score)
@@ -457,8 +481,9 @@ def test_200_uploads_from_20_clients_are_each_graded_correctly(tmp_path):
             t.start()
         for t in clients:
             t.join(timeout=600)
+        assert not any(t.is_alive() for t in clients), "a client was still waiting after 10 minutes"
         assert not failures, failures[:5]
-        assert sum(1 for f in files.values() for _ in f) == 200
+        assert len(completed) == len(set(completed)) == 200  # every upload answered with a result page
         with open(gradebook, encoding="utf-8-sig") as f:
             rows = {r["name"]: r for r in csv.DictReader(f)}
         assert sorted(rows) == names

@@ -286,3 +286,50 @@ def test_new_weights_equal_to_the_old_explain_nothing():
     assert math.isnan(slip.value(ws.quantities["u"].step, {**ws.key(), **own}))
     assert not set(named(ws, 0.0, own)) & set(NEW_WEIGHT)
 
+
+
+# --- a cell names each slip once ----------------------------------------------------------------------------
+
+class _Twice:
+    """A catalogue that declares every slip of a quantity twice, as a step's own slip and a function's can."""
+
+    def __init__(self, catalogue):
+        self.catalogue = catalogue
+
+    def of(self, name):
+        return self.catalogue.of(name) * 2
+
+
+@pytest.mark.parametrize("kind", ["neuron", "backprop", "softmax", "optimizers", "gates", "lstm"])
+def test_a_slip_declared_twice_is_named_once(kind):
+    """explain() returns one slip per id, and the two it names for a cell are different slips: a wrong number
+    that several slips explain is worded "… (or: …)" with two different names, never the same one twice."""
+    v = sampled(kind, 2)
+    ws, key = v.worksheet, v.worksheet.key()
+    catalogue, seen = Catalogue(ws), 0
+    for q in ws.answers:
+        for slip in catalogue.of(q.name):
+            try:
+                value = q.precision.tidy(slip.value(q.step, key))
+            except (ArithmeticError, ValueError, TypeError):
+                continue
+            if math.isnan(value) or q.precision.agrees(value, key[q.name]):
+                continue
+            found = explain(_Twice(catalogue), q, value, key, key[q.name])
+            ids = [s.id for s in found]
+            assert slip.id in ids and len(ids) == len(set(ids)), (q.name, ids)
+            seen += 1
+    assert seen > 5, "the kind's slips must give numbers to explain"
+
+
+def test_two_slips_of_one_name_are_worded_once():
+    from matchbox.grading.grader import CellResult
+    from matchbox.views.feedback import _feedback
+    v = sampled("neuron", 1)
+    q = v.worksheet.answers[-1]
+    cell = CellResult(quantity=q.name, section="", sheet="Work", cell="B2", status="incorrect", value=1.0, expected=2.0,
+                      reason="incorrect", slips=("a", "b"), slip_id="a")
+    text, slip = _feedback(cell, q, "en", None, {"a": "the sign reversed", "b": "the sign reversed"})
+    assert text.count("the sign reversed") == 1 and "(or:" not in text, text
+    text, _ = _feedback(cell, q, "en", None, {"a": "the sign reversed", "b": "η forgotten"})
+    assert "the sign reversed (or: η forgotten)" in text, text

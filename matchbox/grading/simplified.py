@@ -17,8 +17,8 @@ from .slips import evaluate
 
 def degenerate(ws, q: Quantity, own: Mapping[str, float], key: Mapping[str, float]) -> bool:
     """True when the learner's numbers make the step trivial where the key's do not: it depends on fewer of
-    the learner's own earlier answers, or it merely repeats one of its inputs (w' = w) while another input
-    stops mattering (η and x, once g = 0)."""
+    the learner's own earlier answers, or it merely repeats one of its inputs (w' = w) while another input stops
+    mattering (η and x, once g = 0)."""
     mine, theirs = live_inputs(q.step, own), live_inputs(q.step, key)
     if mine is None or theirs is None:
         return False
@@ -26,7 +26,9 @@ def degenerate(ws, q: Quantity, own: Mapping[str, float], key: Mapping[str, floa
     if len(mine & answers) < len(theirs & answers):
         return True
     value, expected = evaluate(lambda: q.step(own)), evaluate(lambda: q.step(key))
-    copied = any(_same(value, own[a]) and not _same(expected, key[a]) for a in q.step.deps())
+    # a copy of an input the result still moves with (w' = w once g = 0); an input that stopped mattering and
+    # happens to equal the result (η = 1 beside w' = w = 1) was not copied
+    copied = any(_same(value, own[a]) and not _same(expected, key[a]) for a in mine)
     return copied and bool(theirs - mine)
 
 

@@ -53,7 +53,7 @@ def sample(dice) -> dict:
 
 def settle(params: dict) -> dict | None:
     oh, ow = out_size(params)
-    if not 2 <= oh <= 4 or not 2 <= ow <= 4:  # enough to see sliding, not so much it is drudgery
+    if not 2 <= oh <= 4 or not 2 <= ow <= 4 or not stride_fits(params):  # enough to see sliding, not drudgery
         return None
     kernel = np.array(params["kernels"])
     if np.count_nonzero(kernel) * 2 < kernel.size:  # a kernel of mostly zeros makes a dull sheet
@@ -142,6 +142,15 @@ def out_size(params: dict) -> tuple[int, int]:
     return F.conv_output_size(h, fh, p, s), F.conv_output_size(w, fw, p, s)
 
 
+def stride_fits(params: dict) -> bool:
+    """OH = (H + 2P − FH) / S + 1 is a whole number: the stride divides what the kernel travels (ゼロから作る
+    Deep Learning §7.2.4 sets the sizes so; the sheet prints that formula)."""
+    _, h, w = np.shape(params["image"])
+    _, fh, fw = np.shape(params["kernels"][0])
+    s, p = params["stride"], params["pad"]
+    return (h + 2 * p - fh) % s == 0 and (w + 2 * p - fw) % s == 0
+
+
 def pool_size(params: dict) -> int:
     oh, ow = out_size(params)
     return min(F.conv_output_size(oh, params["pool"]["size"], 0, params["pool"]["stride"]),
@@ -155,17 +164,20 @@ def build(params: dict) -> Worksheet:
     s, p = params["stride"], params["pad"]
     oh, ow = out_size(params)
     several = len(kernels) > 1
+    # a stride that does not divide the kernel's travel (a spec may give one) leaves a remainder: ⌊ ⌋ says so
+    size = "(H + 2P − FH) / S + 1" if stride_fits(params) else "⌊(H + 2P − FH) / S⌋ + 1"
+    floor_l, floor_r = ("", "") if stride_fits(params) else ("⌊", "⌋")
     ws = Worksheet(KIND, params.get("title", TITLE), {
         "en": "Lay the kernel on the image" + (" (padded with zeros)" if p else "")
               + f", starting at the top left and moving {s} cell{'s' if s > 1 else ''} at a time: multiply each "
                 "cell under it by the kernel's number, add them all up, add the bias. Do not flip the kernel: "
                 "frameworks compute this cross-correlation and call it convolution. First the output size "
-                "OH = (H + 2P − FH) / S + 1, then every output cell"
+                f"OH = {size}, then every output cell"
               + (", then pool your output." if params["pool"] else "."),
         "ja": "画像" + ("(周りを0でパディング)" if p else "") + f"の左上からカーネルを重ね、{s}マスずつずらします。"
               "重なったマスどうしを掛けてすべて足し、バイアスを足します。カーネルは反転しません"
               "(フレームワークはこの相互相関を「畳み込み」と呼んで計算します)。まず出力サイズ "
-              "OH = (H + 2P − FH) / S + 1 を求め、次に出力の各マスを求めます"
+              f"OH = {size} を求め、次に出力の各マスを求めます"
               + ("。最後に自分の出力をプーリングします。" if params["pool"] else "。"),
     }, {"en": "Convolution and max pooling are exact; round average pooling to "
               f"{params['decimals']} decimal places.",
@@ -227,11 +239,11 @@ def build(params: dict) -> Worksheet:
 
     # output size
     size_h = ws.answer("OH", Step(F.conv_output_size, (h, fh, p, s)), {"en": "output height OH", "ja": "出力の高さ OH"},
-                       f"OH = ({h} + 2·{p} − {fh}) / {s} + 1", EXACT)
+                       f"OH = {floor_l}({h} + 2·{p} − {fh}) / {s}{floor_r} + 1", EXACT)
     size_w = ws.answer("OW", Step(F.conv_output_size, (w, fw, p, s)), {"en": "output width OW", "ja": "出力の幅 OW"},
-                       f"OW = ({w} + 2·{p} − {fw}) / {s} + 1", EXACT)
+                       f"OW = {floor_l}({w} + 2·{p} − {fw}) / {s}{floor_r} + 1", EXACT)
     ws.table(Table("size", {"en": "Output size", "ja": "出力サイズ"},
-                   [Column("", "(H + 2P − FH) / S + 1", width=22), Column({"en": "value", "ja": "値"}, width=7)],
+                   [Column("", size, width=22), Column({"en": "value", "ja": "値"}, width=7)],
                    [[{"en": "height OH", "ja": "高さ OH"}, Q(size_h)], [{"en": "width OW", "ja": "幅 OW"}, Q(size_w)]]))
 
     def window(f, top, left, flip=False):

@@ -123,6 +123,6 @@ def _feedback(c: CellResult, q, lang: str, first: CellResult | None, names: dict
     if not c.slips:
         return text, None
     name = names[c.slips[0]]
-    if len(c.slips) > 1:
+    if len(c.slips) > 1 and names[c.slips[1]] != name:  # two ids may share a name in some language
         name += word("feedback.or", lang, other=names[c.slips[1]])
     return text.rstrip("。; ") + word("feedback.slip", lang, slip=name), names[c.slips[0]]

@@ -63,7 +63,9 @@ class Precision:
         hand; Python's round() would see the binary 0.459249999...)."""
         if self.exact or not math.isfinite(value):
             return value
-        shortest = Decimal(repr(value))  # the number as printed, not its binary expansion
+        # the number as a calculator shows it, 12 significant digits: 1.5 × 1.6013 + 2 is 4.40195 by hand, and
+        # the binary 4.401949999999999 must round as 4.40195 does
+        shortest = Decimal(f"{value:.12g}")
         return float(shortest.quantize(Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP)) + 0.0
 
     def number_format(self) -> str:
