@@ -11,7 +11,8 @@ from .options import marking_options
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="WORKBOOK|FOLDER...")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path),
+                metavar="WORKBOOK|SCAN|FOLDER...")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file (a list for several).")
 @click.option("--all", "show_all", is_flag=True, help="List every cell, correct ones too (for several "
               "workbooks: every workbook's cells, not one line each).")
@@ -34,9 +35,11 @@ from .options import marking_options
               help="Processes for several workbooks (default: one per core).")
 @click.option("--exam", is_flag=True, help="Exam mode: statuses and the slips named, never an expected or "
               "carried value (in the terminal, --json, --annotate and --gradescope).")
+@click.option("--crops", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Scans: write the boxes of every answer to check by eye as PNG images into DIR.")
 @marking_options
 def check(files, as_json, show_all, annotate, gradebook, gradebook_wide, gradescope, force, jobs, carried_credit,
-          rounding_penalty, exam):
+          rounding_penalty, exam, crops):
     """Grade filled-in workbooks cell by cell against the answer key.
 
     Each answer cell is correct, carried (wrong against the key but right from your own earlier
@@ -57,7 +60,17 @@ def check(files, as_json, show_all, annotate, gradebook, gradebook_wide, gradesc
 
     The workbooks are only read, never written. Outputs (--annotate, --gradebook, --gradescope) never
     replace a workbook being checked, nor an existing file without --force.
+
+    A SCAN is a PDF, JPEG or PNG of the answer pages printed by `generate --format pdf --for-scanning`,
+    filled in by hand (or a folder of such files): each learner's sheet in it is read and graded as a
+    workbook is; an answer not read with confidence is graded with its best reading and marked to check by
+    eye (--crops DIR writes its boxes as images). Needs `pip install matchbox[paper]`.
     """
+    from ..paper.read import is_paper
+    scans = [f for f in files if is_paper(f)]
+    if scans:
+        _check_scans(files, scans, as_json, show_all, annotate or gradescope, gradebook, gradebook_wide, force,
+                     _marking(carried_credit, rounding_penalty), exam, crops)
     from ..grading.batch import Checked, Job, check_all, collect
     from .progress import Progress
     from ..grading.files import copy_targets, refuse_overwrite, write_atomic
@@ -124,6 +137,40 @@ def check(files, as_json, show_all, annotate, gradebook, gradebook_wide, gradesc
         from ..views.gradebook import gradescope_json
         write_atomic(gradescope, gradescope_json(reports).encode("utf-8"))
     if any(r.error for r in reports) or any(d.annotate_error for d in results):
+        sys.exit(2)
+    sys.exit(0 if all(r.passed for r in reports) else 1)
+
+
+def _marking(carried_credit, rounding_penalty):
+    from ..grading.grader import Marking
+    return Marking(carried_credit, rounding_penalty)
+
+
+def _check_scans(files, scans, as_json, show_all, workbook_only, gradebook, gradebook_wide, force, marking, exam,
+                 crops):
+    """`check` of scanned or photographed answer pages (matchbox/paper/report.py); exits as for workbooks."""
+    from ..errors import MatchboxError
+    from ..grading.files import refuse_overwrite, write_atomic
+    from ..paper.report import check_scans
+    from ..words import word
+    if len(scans) < len(files):
+        raise MatchboxError("give either workbooks or scans of answer pages to check, not both at once")
+    if workbook_only:
+        raise MatchboxError(word("paper.no-annotate", "en"))
+    for out in (gradebook, gradebook_wide):
+        if out is not None:
+            refuse_overwrite(out, [], force)
+    style = (lambda text, colour: click.style(text, fg=colour)) if sys.stdout.isatty() else None
+    results, errors = check_scans(scans, marking, click.echo, as_json, show_all, style, exam, crops)
+    reports = [r.report for r in results]
+    if gradebook or gradebook_wide:
+        from datetime import datetime
+        from ..views.gradebook import gradebook_csv
+        now = datetime.now().astimezone().isoformat(timespec="seconds")
+        for out, form in ((gradebook, "long"), (gradebook_wide, "wide")):
+            if out:
+                write_atomic(out, gradebook_csv(reports, form, now).encode("utf-8"))
+    if errors:
         sys.exit(2)
     sys.exit(0 if all(r.passed for r in reports) else 1)
 

@@ -35,8 +35,10 @@ from .sheets import file_stem, merge_class_pdfs, parse_formats, write_sheet
               help="Draw PDFs in N processes at once (0, the default: one per core for a class).")
 @click.option("--url", metavar="URL", help="The checking page's address (what `matchbox serve` prints): printed "
               "on the HTML and PDF sheets with its QR code, so learners find it.")
+@click.option("--for-scanning", "scanning", is_flag=True, help="PDF: after the sheet, answer pages to fill in by "
+              "hand (one digit a box) and read back from scans or photos (corner marks and a QR code a page).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
-def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, force, secret, jobs, url):
+def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, force, secret, jobs, url, scanning):
     """Write learner sheets to worksheets/ and answer keys to answers/.
 
     KIND is a built-in exercise kind (see `matchbox list`); or give --spec FILE for your own exercise.
@@ -48,6 +50,8 @@ def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, forc
     require_kind_or_spec(kind, spec)
     langs = parse_langs(langs)
     formats = parse_formats(formats)
+    if scanning and "pdf" not in formats:
+        raise click.UsageError("--for-scanning adds answer pages to the PDF: give --format pdf")
     from ..kinds import variants
     from ..roster import class_list_path, read_roster, refuse_class_list, write_class_list
     learners = read_roster(roster) if roster else [None] * count
@@ -59,7 +63,7 @@ def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, forc
         secret, secret_file = class_secret(out, Path(spec).stem if spec else kind)
     written = []
     from ..printable.pool import PdfPool, cores
-    sheets = len(learners) * len(langs) * 2 if "pdf" in formats else 0  # each with its key
+    sheets = len(learners) * len(langs) * 2 if "pdf" in formats and not scanning else 0  # each with its key
     # a worker takes a second to start: by default one per core, one per 4 PDFs at most (one sheet: drawn here)
     pdfs = PdfPool(min(jobs, sheets) if jobs else min(cores(), sheets // 4)).start() if sheets else None
     for v, learner in zip(variants(kind, seed, len(learners), str(spec) if spec else None, secret), learners):
@@ -67,10 +71,11 @@ def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, forc
             entry = {"variant": v.id, "kind": v.kind, "lang": lang, "learner": learner}
             stem = file_stem(v.id, learner, lang)  # the learner's name in it, safe on every file system
             for fmt in formats:
-                entry[fmt] = str(write_sheet(v, lang, fmt, out / "worksheets" / f"{stem}.{fmt}",
-                                             learner=learner, pdfs=pdfs, url=url))
-                entry[f"{fmt}_key"] = str(write_sheet(v, lang, fmt, out / "answers" / f"{stem}-key.{fmt}",
-                                                      key=True, learner=learner, pdfs=pdfs, url=url))
+                write = scanning_pdf if scanning and fmt == "pdf" else write_sheet
+                entry[fmt] = str(write(v, lang, fmt, out / "worksheets" / f"{stem}.{fmt}",
+                                       learner=learner, pdfs=pdfs, url=url))
+                entry[f"{fmt}_key"] = str(write(v, lang, fmt, out / "answers" / f"{stem}-key.{fmt}",
+                                                key=True, learner=learner, pdfs=pdfs, url=url))
             written.append(entry)
     if pdfs:
         pdfs.finish()  # every PDF drawn (a worker's error is raised here)
@@ -89,6 +94,12 @@ def generate(kind, seed, spec, count, langs, formats, roster, out, as_json, forc
         click.echo(f"class secret (keep it to yourself; solve --secret): {secret_file}")
     for path in merged:
         click.echo(f"class PDF: {path}")
+
+
+def scanning_pdf(variant, lang, fmt, path, key=False, learner=None, pdfs=None, url=None):
+    """The sheet's PDF followed by its answer pages for scanning (the key's: with the key's digits in them)."""
+    from ..paper.sheet import write_scanning_pdf
+    return write_scanning_pdf(variant, lang, path, key, learner, url)
 
 
 def class_secret(out: Path, exercise: str) -> tuple[str, Path]:

@@ -1,5 +1,5 @@
 """Every word and sentence matchbox shows a person, in English and Japanese, in one table made of one module
-per place (marks, sheets, pages, training, anomaly, gan, reader, course).
+per place (marks, sheets, pages, training, anomaly, gan, reader, course, paper).
 
 For a Japanese editor: each entry is `key: {"en": ..., "ja": ...}`; change the "ja" text freely. Keep
 whatever stands in braces ({expected}, {n}...) exactly as it is: the program puts a number or a cell's name
@@ -12,12 +12,12 @@ from these words: after changing one, run `matchbox pack` to regenerate them.
 """
 from __future__ import annotations
 
-from . import anomaly, course, gan, marks, pages, reader, sheets, training
+from . import anomaly, course, gan, marks, pages, paper, reader, sheets, training
 
 LANGS = ("en", "ja")
 
 WORDS: dict[str, dict[str, str]] = {}
-for _group in (marks, sheets, pages, training, anomaly, gan, reader, course):
+for _group in (marks, sheets, pages, training, anomaly, gan, reader, course, paper):
     _twice = WORDS.keys() & _group.WORDS.keys()
     assert not _twice, f"words defined twice: {sorted(_twice)}"
     WORDS.update(_group.WORDS)

@@ -1,0 +1,168 @@
+"""The paper reader reads one box: MNIST test digits (never trained on) drawn as scanned comb boxes by
+tests/paper_handwriting.py, read by the CNN shipped in matchbox/paper/reader.npz. The big measurement is
+benchmarks/paper_digits.py; these check a smaller seeded sample with a margin, in seconds."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from paper_handwriting import (
+    mnist_test_digits,
+    page_look,
+    random_number,
+    render_box,
+    render_field,
+)
+
+from matchbox.paper import digits
+from matchbox.paper.digits import Reader, ink, is_empty, is_minus, normalise, sign_mark
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return Reader()
+
+
+def boxes(seed, count, content=None):
+    rng = np.random.default_rng(seed)
+    return [render_box(rng, int(rng.integers(28, 80)), content, look=page_look(rng)) for _ in range(count)]
+
+
+def test_the_shipped_reader_is_the_engines_small_cnn():
+    assert digits.READER.stat().st_size <= 1_000_000
+    with np.load(digits.READER, allow_pickle=False) as saved:
+        recipe = json.loads(str(saved["recipe"]))
+        assert all(saved[name].dtype == np.float32 for name in saved.files if name != "recipe")
+    assert recipe["model"] == "cnn" and recipe["input_shape"] == [1, 28, 28] and recipe["classes"] == 10
+    net = Reader().net
+    assert net.describe() == "Convolution – Relu – Pooling – Affine – Relu – Affine"
+    assert net.params["Convolution1.W"].shape == (recipe["filters"], 1, 5, 5)
+
+
+def test_normalise_makes_an_mnist_like_image():
+    rng = np.random.default_rng(1)
+    for label in range(10):
+        image = normalise(render_box(rng, 60, str(label)))
+        assert image.shape == (28, 28) and image.dtype == np.float32
+        assert image.min() >= 0 and image.max() == pytest.approx(1)
+        rows, cols = np.nonzero(image > 0)
+        assert max(np.ptp(rows), np.ptp(cols)) + 1 in (19, 20, 21)  # the longer side scaled to 20 px
+        mass = image.sum()
+        centre = (image.sum(axis=1) @ np.arange(28) / mass, image.sum(axis=0) @ np.arange(28) / mass)
+        assert np.allclose(centre, 13.5, atol=1.0)  # centred by its mass, as MNIST's digits are
+
+
+def test_uneven_light_and_darker_paper_change_little(reader):
+    rng = np.random.default_rng(2)
+    rows, cols = np.mgrid[0:56, 0:56]
+    for label in "0123456789":
+        crop = render_box(rng, 56, label, look={**page_look(rng), "unevenness": 0})
+        shaded = np.clip(crop * (0.55 + 0.4 * cols / 55) * (1 - 0.15 * rows / 55), 0, 255).astype(np.uint8)
+        a, b = normalise(crop), normalise(shaded)
+        assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.9
+        assert abs(ink(crop) - ink(shaded)) < 0.3 * ink(crop)  # a third of the paper light is gone at one side
+        same, shade = reader.read([crop, shaded])
+        assert shade.digit == same.digit
+
+
+def test_empty_boxes_read_empty_and_written_ones_do_not(reader):
+    empty = boxes(3, 150)
+    assert all(is_empty(crop) for crop in empty)
+    assert all(read.empty and read.confidence == 1 for read in reader.read(empty))
+    written = boxes(4, 150, "8") + boxes(5, 150, "1")
+    assert not any(is_empty(crop) for crop in written)
+    assert min(ink(crop) for crop in written) > 2 * digits.EMPTY_INK  # a wide margin, not a near miss
+
+
+def test_a_minus_is_told_from_nothing_and_from_a_plus():
+    minus = [sign_mark(crop) for crop in boxes(6, 200, "-")]
+    assert minus.count("-") >= 196, {m: minus.count(m) for m in set(minus)}
+    assert not any(is_minus(crop) for crop in boxes(7, 100))
+    plus = [sign_mark(crop) for crop in boxes(8, 100, "+")]
+    assert "-" not in plus and plus.count("+") >= 90, {m: plus.count(m) for m in set(plus)}
+    assert sign_mark(render_box(np.random.default_rng(9), 50, "1")) == "?"  # something, but not a sign
+
+
+def test_digits_read_confidently_are_right(reader):
+    images, labels = mnist_test_digits()
+    rng = np.random.default_rng(10)
+    picks = rng.choice(len(labels), 400, replace=False)
+    crops = [render_box(rng, int(rng.integers(28, 80)), str(labels[i]), images[i]) for i in picks]
+    reads = reader.read(crops)
+    truth = labels[picks]
+    confident = np.array([r.confidence >= reader.threshold for r in reads])
+    read = np.array([-1 if r.empty else r.digit for r in reads])
+    assert confident.mean() >= 0.85  # benchmarks/paper_digits.py: 91.5 % of 10,000 boxes
+    assert np.mean(read[confident] == truth[confident]) >= 0.99
+    assert np.count_nonzero(read[confident] != truth[confident]) <= 2  # the benchmark: under 1 in 1000
+    assert np.mean(read == truth) >= 0.97  # even the unconfident reads are mostly right
+    for r in reads:
+        (first, p1), (second, p2) = r.top2
+        assert first == r.digit and p1 == r.confidence >= p2 and first != second
+
+
+def test_whole_numbers_read_confidently_are_right(reader):
+    rng = np.random.default_rng(11)
+    right = confident = 0
+    for _ in range(120):
+        text = random_number(rng, 2, 4)
+        field = reader.read_field(*render_field(text, 2, 4, rng), decimals=4)
+        if field.confident:
+            confident += 1
+            right += field.number == pytest.approx(float(text), abs=1e-9)
+        else:
+            assert field.problems  # an unconfident field says why
+    assert confident >= 0.6 * 120  # the benchmark: 71 % of 2,000 numbers (every box must be sure)
+    assert right / confident >= 0.97
+
+
+def test_a_field_says_what_stands_on_the_paper(reader):
+    rng = np.random.default_rng(12)
+    look = page_look(rng)
+    sign, crops = render_field("-0.45", 2, 4, rng, size=56, look=look)
+    field = reader.read_field(sign, crops, decimals=4)
+    assert field.sign == "-" and [r.empty for r in field.reads] == [True, False, False, False, True, True]
+    read = [str(r.digit) for r in field.reads[1:4]]
+    assert field.text == f"-{read[0]}.{read[1]}{read[2]}" and field.number == float(field.text)
+    assert field.confidence == min(r.confidence for r in field.reads)
+    if field.confident:
+        assert field.text == "-0.45"
+
+
+def test_badly_formed_fields_are_never_confident(reader):
+    rng = np.random.default_rng(13)
+    look = page_look(rng)
+    empty = render_box(rng, 50, None, look=look)
+    three, five = render_box(rng, 50, "3", look=look), render_box(rng, 50, "5", look=look)
+    gap = reader.read_field(None, [three, empty, five], decimals=0)
+    assert not gap.confident and "an empty box between digits" in gap.problems and "_" in gap.text
+    gap_after_point = reader.read_field(None, [three, empty, five], decimals=2)
+    assert not gap_after_point.confident
+    nothing = reader.read_field(empty, [empty, empty], decimals=1)
+    assert nothing.number is None and nothing.text == "" and nothing.confident
+    lone_minus = reader.read_field(render_box(rng, 50, "-", look=look), [empty, empty], decimals=1)
+    assert lone_minus.number is None and not lone_minus.confident
+    plus = reader.read_field(render_box(rng, 50, "+", look=look), [three], decimals=0)
+    assert not plus.confident and plus.number is not None and plus.number > 0
+    trailing = reader.read_field(None, [three, five, empty], decimals=2)
+    assert trailing.text.count(".") == 1 and "_" not in trailing.text
+    with pytest.raises(ValueError, match="3 decimals in a field of 2"):
+        reader.read_field(None, [three, five], decimals=3)
+
+
+def test_every_read_below_the_threshold_is_flagged():
+    strict = Reader(threshold=1.01)  # no softmax reaches it: every written box is unconfident
+    rng = np.random.default_rng(14)
+    field = strict.read_field(*render_field("7.1", 1, 2, rng), decimals=2)
+    assert not field.confident and any("confidence below" in p for p in field.problems)
+    assert strict.read_field(None, boxes(15, 3), decimals=1).confident  # empty boxes need no network
+
+
+def test_a_model_that_reads_no_digits_is_refused(tmp_path):
+    from matchbox.engine.network import cnn, mlp
+    from matchbox.errors import MatchboxError
+    for name, net in (("mlp", mlp([784, 10, 10])), ("three", cnn((1, 28, 28), filters=2, hidden=4, classes=3))):
+        path = net.save(tmp_path / f"{name}.npz")
+        with pytest.raises(MatchboxError, match="not a reader of digits"):
+            Reader(path)
