@@ -8,8 +8,12 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import fill, make_workbooks
-from paper_scans import (
+
+cv2 = pytest.importorskip("cv2")  # matchbox[paper]; before paper_scans, which draws photos with OpenCV
+pytest.importorskip("pypdfium2")
+
+from conftest import fill, make_workbooks  # noqa: E402
+from paper_scans import (  # noqa: E402
     answer_images,
     jpeg_file,
     learner_numbers,
@@ -18,11 +22,8 @@ from paper_scans import (
     write_numbers,
 )
 
-from matchbox.kinds import sampled
-from matchbox.paper import layout as L
-
-cv2 = pytest.importorskip("cv2")
-pytest.importorskip("pypdfium2")
+from matchbox.kinds import sampled  # noqa: E402
+from matchbox.paper import layout as L  # noqa: E402
 
 
 def first_slip(variant, start: int = 0):
