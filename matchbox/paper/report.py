@@ -8,7 +8,7 @@ from pathlib import Path
 from ..grading.numbers import show
 from ..views.as_json import report_json
 from ..views.feedback import explain
-from ..views.terminal import MARKS, Style, carried_groups, carried_line, headline, printable
+from ..views.terminal import MARKS, Style, blanks_and_carried, headline, printable
 from ..words import word
 from .grade import PaperResult
 
@@ -66,16 +66,8 @@ def paper_text(result: PaperResult, show_all: bool = False, style: Style | None 
         return "\n".join(lines + [styled("  " + cell_line(result, c, lang), c.status) for c in report.cells])
     shown = [c for c in report.cells if c.status in WRONG or c.quantity in result.review and c.status != "blank"]
     lines += [styled("  " + cell_line(result, c, lang), c.status) for c in shown]
-    blanks = [c for c in report.cells if c.status == "blank"]
-    lines += [styled("  " + cell_line(result, c, lang), "blank") for c in blanks[:max_blank]]
-    if len(blanks) > max_blank:
-        lines.append(styled("  · " + word("report.more", lang, n=len(blanks) - max_blank), "blank"))
-    groups = carried_groups(report, lang)
-    lines += [styled(f"  {MARKS['carried'][0]} " + carried_line(title, len(cells), lang), "carried")
-              for title, cells in groups]
-    if groups:
-        lines.append(f"  ({word('mistakes.all', lang)})")
-    return "\n".join(lines)
+    return "\n".join(lines + blanks_and_carried(report, lang, lambda c: cell_line(result, c, lang), styled,
+                                                max_blank))
 
 
 def paper_json(result: PaperResult, exam: bool = False) -> dict:

@@ -60,13 +60,10 @@ class Stack:
     def backward(self, dout, input_grad=True):
         """Every layer's backward in reverse; without `input_grad` the first Affine layer computes its weights'
         gradients only (D learning from samples that nothing upstream learns)."""
-        first = self.layers[0]
-        for layer in reversed(self.layers[1:]):
+        self.layers[0].input_grad = input_grad  # Affine's own switch: its weights' gradients only
+        for layer in reversed(self.layers):
             dout = layer.backward(dout)
-        if not input_grad and isinstance(first, Affine):
-            first.grads = {"W": first.x.T @ dout, "b": dout.sum(axis=0)}
-            return None
-        return first.backward(dout)
+        return dout
 
     def describe(self) -> str:
         sizes = [layer.params["W"].shape for layer in self.layers if isinstance(layer, Affine)]

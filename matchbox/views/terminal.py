@@ -120,6 +120,21 @@ def carried_line(title: str, n: int, lang: str) -> str:
     return word("mistakes.carried_one" if n == 1 else "mistakes.carried", lang, table=title, n=n)
 
 
+def blanks_and_carried(report, lang: str, line, styled, max_blank: int = 10) -> list[str]:
+    """The end of a report: the blank cells (the first `max_blank`, `line(cell)` each), then one line per table
+    for the cells that follow from the learner's own earlier numbers (a workbook's or a scanned sheet's)."""
+    blanks = [c for c in report.cells if c.status == "blank"]
+    lines = [styled("  " + line(c), "blank") for c in blanks[:max_blank]]
+    if len(blanks) > max_blank:
+        lines.append(styled("  · " + word("report.more", lang, n=len(blanks) - max_blank), "blank"))
+    groups = carried_groups(report, lang)
+    lines += [styled(f"  {MARKS['carried'][0]} " + carried_line(title, len(cells), lang), "carried")
+              for title, cells in groups]
+    if groups:
+        lines.append(f"  ({word('mistakes.all', lang)})")
+    return lines
+
+
 def report_text(report, show_all: bool = False, style: Style | None = None, max_blank: int = 10) -> str:
     """A graded workbook for the terminal, in its own language; `style` colours each line by its mark.
     Mistakes first: the wrong cells and edited givens one by one, then the blanks, then one line per table
@@ -144,16 +159,7 @@ def report_text(report, show_all: bool = False, style: Style | None = None, max_
     lines += [styled("  " + edited_line(g, lang), "incorrect") for g in report.edited]
     if show_all:
         return "\n".join(lines)
-    blanks = [c for c in report.cells if c.status == "blank"]
-    lines += [styled("  " + cell_line(c), "blank") for c in blanks[:max_blank]]
-    if len(blanks) > max_blank:
-        lines.append(styled("  · " + word("report.more", lang, n=len(blanks) - max_blank), "blank"))
-    groups = carried_groups(report, lang)
-    lines += [styled(f"  {MARKS['carried'][0]} " + carried_line(title, len(cells), lang), "carried")
-              for title, cells in groups]
-    if groups:
-        lines.append(f"  ({word('mistakes.all', lang)})")
-    return "\n".join(lines)
+    return "\n".join(lines + blanks_and_carried(report, lang, cell_line, styled, max_blank))
 
 
 def batch_summary(reports) -> str:
