@@ -1,11 +1,13 @@
 """The fast kernels (matchbox/engine/fast.py) against the readable reference code in layers.py: the same
 forward outputs and every gradient, float64 to 1e-12 and float32 to 1e-5, on random shapes with padding and
-stride; max pooling's routing of ties exactly; and a whole CNN step with either path."""
+stride; max pooling's routing of ties exactly; a convolution and the pooling after its ReLU run as one step
+against the three layers as written; and a whole CNN step with either path."""
 import numpy as np
 import pytest
 
-from matchbox.engine.layers import Affine, Convolution, Pooling, Relu
-from matchbox.engine.network import cnn
+from matchbox.engine import fast as kernels
+from matchbox.engine.layers import Affine, Convolution, Pooling, Relu, Sigmoid
+from matchbox.engine.network import cnn, running_order
 
 TOLERANCE = {np.float64: 1e-12, np.float32: 1e-5}
 
@@ -160,3 +162,70 @@ def test_a_cnn_step_is_the_same_either_way(dtype):
     assert set(grads) == set(grads_ref) == set(fast.params)
     for key in grads:
         close(grads[key], grads_ref[key], dtype)
+
+
+FUSED_CASES = [  # (N, C, H, W), (FN, FH, FW), stride, pad: even and odd outputs (an odd last row is left out)
+    ((3, 1, 28, 28), (30, 5, 5), 1, 0),  # the workshop's CNN, fewer images
+    ((2, 3, 7, 9), (4, 3, 3), 1, 1),
+    ((2, 2, 9, 8), (3, 3, 2), 2, 1),
+    ((2, 2, 11, 12), (5, 4, 3), 2, 2),
+    ((1, 4, 6, 6), (2, 1, 1), 1, 0),
+]
+
+
+def conv_relu_pool(W, b, stride, pad, on):
+    return [Convolution(W.copy(), b.copy(), stride, pad, fast_path=on), Relu(), Pooling(2, 2, stride=2, fast_path=on)]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("x_shape,w_shape,stride,pad", FUSED_CASES)
+@pytest.mark.parametrize("values", ["random", "blank"])
+@pytest.mark.parametrize("input_grad", [True, False])
+def test_convolution_and_pooling_as_one_step_equal_the_three_layers(dtype, x_shape, w_shape, stride, pad, values,
+                                                                    input_grad):
+    """The running order (conv+pool, then ReLU) against Convolution – ReLU – Pooling as written, all on their
+    reference code. A blank image (a quarter of it 0, as MNIST's margins) makes every window there a tie of
+    equal numbers: the gradient must still go to the window's first pixel."""
+    rng = np.random.default_rng(sum(x_shape) + stride + pad)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    if values == "blank":
+        x[:, :, : x_shape[2] // 2] = 0
+    fn, fh, fw = w_shape
+    W = rng.standard_normal((fn, x_shape[1], fh, fw)).astype(dtype)
+    b = rng.standard_normal(fn).astype(dtype)
+    fused, written = conv_relu_pool(W, b, stride, pad, True), conv_relu_pool(W, b, stride, pad, False)
+    for layers in (fused, written):
+        layers[0].input_grad = input_grad
+    steps = running_order(fused)
+    assert [type(s) for s in steps] == [kernels.ConvolutionPooled, Relu]
+    assert running_order(written) == written
+    out, out_ref = x.copy(), x.copy()
+    for step in steps:
+        out = step.forward(out)
+    for layer in written:
+        out_ref = layer.forward(out_ref)
+    close(out, out_ref, dtype)
+    assert out.flags.c_contiguous  # what the next Affine reshapes without a copy
+    dout = rng.standard_normal(out_ref.shape).astype(dtype)
+    dx, dx_ref = dout.copy(), dout.copy()
+    for step in reversed(steps):
+        dx = step.backward(dx)
+    for layer in reversed(written):
+        dx_ref = layer.backward(dx_ref)
+    for key in ("W", "b"):
+        close(fused[0].grads[key], written[0].grads[key], dtype)
+    if input_grad:
+        close(dx, dx_ref, dtype)
+    else:
+        assert dx is None and dx_ref is None
+
+
+def test_only_relu_between_convolution_and_pooling_is_run_after_the_pooling():
+    """ReLU never reorders two numbers, so it commutes with the maximum exactly; sigmoid could round two
+    different numbers to one and a tie would then be decided differently, so it keeps its place."""
+    W, b = np.ones((2, 1, 3, 3)), np.zeros(2)
+    with_sigmoid = [Convolution(W, b), Sigmoid(), Pooling(2, 2, stride=2)]
+    assert running_order(with_sigmoid) == with_sigmoid
+    assert type(running_order(cnn((1, 12, 12), rng=np.random.default_rng(0)).layers)[0]) is kernels.ConvolutionPooled
+    sigmoid_cnn = cnn((1, 12, 12), activation="sigmoid", rng=np.random.default_rng(0))
+    assert running_order(sigmoid_cnn.layers) == sigmoid_cnn.layers
