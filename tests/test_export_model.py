@@ -196,7 +196,11 @@ def test_export_of_a_trained_lstm_runs_on_the_sine_windows(tmp_path):
     assert trained.returncode == 0, trained.stderr
     export_model(tmp_path / "lstm-sine.npz", "torch", tmp_path / "out", lang="ja")
     out, largest = run_check(tmp_path / "out")
-    assert largest < 1e-5 and "5 test samples of sine" in out and "目標" in out
+    assert largest < 1e-5 and "sine のテストデータから 5 件" in out and "目標" in out and "test samples" not in out
+    loop = (tmp_path / "out" / "model.py").read_text(encoding="utf-8").split("def lstm1")[1]
+    comments = re.findall(r"#(.*)", loop)
+    assert "記憶セル" in "".join(comments)  # the loop speaks Japanese too, not only __init__
+    assert not [c for c in comments if re.search(r"\b(input|forget|memory|gate)\b", c)]
 
 
 def test_a_model_whose_data_is_unknown_is_checked_on_random_inputs(tmp_path):

@@ -48,7 +48,7 @@ def export_model(path: Path, to: str, out: Path, lang: str = "en") -> list[Path]
         raise MatchboxError(f"unknown export target {to!r}: use torch or onnx")
     lang = lang if lang in WORDS else "en"
     net = load(path)
-    x, targets, source = sample_inputs(net, Path(path))
+    x, targets, source = sample_inputs(net, Path(path), lang)
     x = x.astype(np.float32)  # what the exported float32 model takes
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -88,7 +88,7 @@ def input_dims(net) -> tuple[int, ...]:
     return tuple(net.input_shape)
 
 
-def sample_inputs(net, path: Path, n: int = SAMPLES) -> tuple[np.ndarray, np.ndarray, str]:
+def sample_inputs(net, path: Path, lang: str = "en", n: int = SAMPLES) -> tuple[np.ndarray, np.ndarray, str]:
     """The first `n` test inputs of the dataset the model was trained on (its file is named MODEL-DATASET...
     by `matchbox train`), with their labels or targets, and a line saying what they are; random inputs of the
     right shape when that dataset is not at hand (MNIST not downloaded, a renamed file)."""
@@ -104,10 +104,13 @@ def sample_inputs(net, path: Path, n: int = SAMPLES) -> tuple[np.ndarray, np.nda
         fits = x.shape[2:] == dims[1:] if isinstance(net, SequenceNetwork) else x[0].size == np.prod(dims)
         if fits:
             x = x if isinstance(net, SequenceNetwork) else x.reshape(len(x), *dims)
-            return x, np.asarray(t, np.float64), f"test samples of {dataset}"
+            what = f"{dataset} のテストデータから {n} 件" if lang == "ja" else f"{n} test samples of {dataset}"
+            return x, np.asarray(t, np.float64), what
     rng = np.random.default_rng(0)
     x = rng.random((n, *dims)).astype(net.dtype)
-    return x, np.full(n, np.nan), "random inputs (the training data was not at hand at export)"
+    what = (f"乱数の入力 {n} 件 (書き出しのときに学習データが見つかりませんでした)" if lang == "ja"
+            else f"{n} random inputs (the training data was not at hand at export)")
+    return x, np.full(n, np.nan), what
 
 
 def dataset_of(net, dataset: str, parts: list[str]):
@@ -133,7 +136,7 @@ here = Path(__file__).resolve().parent
 samples = np.load(here / "samples.npz")
 x, targets, engine = samples["inputs"], samples["targets"], samples["engine_outputs"]
 {run}
-print(f"{{len(x)}} {{samples['source']}}")
+print(samples["source"])
 for i in range(len(x)):
 {show}
 print("{largest}", f"{{np.abs(outputs - engine).max():.2e}}")

@@ -166,22 +166,23 @@ def translate(name: str, layer, ndim: int, lang: str) -> tuple[Part, int]:
 ACTIVATION_CODE = {"Relu": "x = torch.relu(x)", "Sigmoid": "x = torch.sigmoid(x)", "Tanh": "x = torch.tanh(x)",
                    "LeakyRelu": "x = nn.functional.leaky_relu(x, {slope})"}
 
-# the loop's body for each recurrent layer: a = x Wx + b, then the engine's gate equations (recurrent.py)
+# the loop's body for each recurrent layer: a = x Wx + b, then the engine's gate equations (recurrent.py),
+# each with its comment in both languages
 CELLS = {
-    "RNN": ("h", [("h = torch.tanh(self.{mod}_x(x[:, t]) + self.{mod}_h(h))", "x Wx + b + h Wh")]),
+    "RNN": ("h", [("h = torch.tanh(self.{mod}_x(x[:, t]) + self.{mod}_h(h))", {"en": "x Wx + b + h Wh", "ja": "x Wx + b + h Wh"})]),
     "LSTM": ("i, f, g, o", [
-        ("a = self.{mod}_x(x[:, t]) + self.{mod}_h(h)", "x Wx + b + h Wh"),
-        ("i, f, g, o = a.chunk(4, dim=1)", "input, forget, candidate, output"),
-        ("c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)", "the memory cell"),
-        ("h = torch.sigmoid(o) * torch.tanh(c)", ""),
+        ("a = self.{mod}_x(x[:, t]) + self.{mod}_h(h)", {"en": "x Wx + b + h Wh", "ja": "x Wx + b + h Wh"}),
+        ("i, f, g, o = a.chunk(4, dim=1)", {"en": "input, forget, candidate, output", "ja": "入力・忘却・候補・出力ゲート"}),
+        ("c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)", {"en": "the memory cell", "ja": "記憶セル"}),
+        ("h = torch.sigmoid(o) * torch.tanh(c)", {}),
     ]),
     "GRU": ("r, z, n", [
-        ("xr, xz, xn = self.{mod}_x(x[:, t]).chunk(3, dim=1)", "x Wx + b"),
-        ("hr, hz, hn = self.{mod}_h(h).chunk(3, dim=1)", "h Wh"),
-        ("r = torch.sigmoid(xr + hr)", "reset gate"),
-        ("z = torch.sigmoid(xz + hz)", "update gate"),
-        ("n = torch.tanh(xn + r * (hn + self.{mod}_bhn))", "r multiplies h Wh_n and its bias"),
-        ("h = (1 - z) * n + z * h", ""),
+        ("xr, xz, xn = self.{mod}_x(x[:, t]).chunk(3, dim=1)", {"en": "x Wx + b", "ja": "x Wx + b"}),
+        ("hr, hz, hn = self.{mod}_h(h).chunk(3, dim=1)", {"en": "h Wh", "ja": "h Wh"}),
+        ("r = torch.sigmoid(xr + hr)", {"en": "reset gate", "ja": "リセットゲート"}),
+        ("z = torch.sigmoid(xz + hz)", {"en": "update gate", "ja": "更新ゲート"}),
+        ("n = torch.tanh(xn + r * (hn + self.{mod}_bhn))", {"en": "r multiplies h Wh_n and its bias", "ja": "r は h Wh_n とそのバイアスに掛かる"}),
+        ("h = (1 - z) * n + z * h", {}),
     ]),
 }
 
@@ -189,7 +190,7 @@ CELLS = {
 def recurrent(name: str, layer, kind: str, lang: str) -> Part:
     p, part, mod = layer.params, Part(), name.lower()
     gates, body = CELLS[kind]
-    body = [(code.format(mod=mod), comment) for code, comment in body]
+    body = [(code.format(mod=mod), comment.get(lang, comment.get("en", ""))) for code, comment in body]
     width = max(len(code) for code, _ in body)
     (D, kH), H = p["Wx"].shape, p["Wh"].shape[0]
     part.init += [say("recurrent", lang, name=name, wx=shape(p["Wx"]), b=shape(p["b"]), wh=shape(p["Wh"]),
@@ -234,7 +235,7 @@ def module_source(net, lang: str = "en") -> str:
         "    net = MatchboxNet()",
         '    net.load_state_dict(torch.load("weights.pt"))',
         "    net.eval()",
-        f"    outputs = net(x)  # x: {example_input(net)}",
+        f"    outputs = net(x)  # x: {example_input(net, lang)}",
         '"""',
         "import torch",
         "from torch import nn", "", "",
@@ -269,11 +270,11 @@ def comment_lines(text: str) -> list[str]:
     return ["# " + line for line in textwrap.wrap(text, width - len(INDENT) - 2)]
 
 
-def example_input(net) -> str:
+def example_input(net, lang: str = "en") -> str:
     if isinstance(net, SequenceNetwork):
-        return f"(N, T, {net.input_shape[-1]}) sequences"
+        return f"(N, T, {net.input_shape[-1]}) " + ("の系列" if lang == "ja" else "sequences")
     if isinstance(net, Autoencoder):
-        return f"(N, {net.recipe['sizes'][0]}) images"
+        return f"(N, {net.recipe['sizes'][0]}) " + ("の画像" if lang == "ja" else "images")
     return "(N, " + ", ".join(str(n) for n in net.input_shape) + ")"
 
 
