@@ -59,8 +59,9 @@ def serve(host, port, roster, gradebook, threads, carried_credit, rounding_penal
         click.echo("stopped")
 
 
-def echo_result(report, error=None):
-    """One line per upload in the instructor's terminal."""
+def echo_result(report, error=None, awaiting: int = 0, reviewed: bool = False):
+    """One line per upload in the instructor's terminal; a scanned sheet's line says whether its score waits
+    for a look at `awaiting` unsure readings, or was settled by one."""
     from datetime import datetime
 
     from ..views.terminal import printable
@@ -69,7 +70,9 @@ def echo_result(report, error=None):
         click.echo(f"{stamp}  {error}")
     else:
         who = report.learner or report.file
-        click.echo(f"{stamp}  {printable(who)}: {report.variant} {report.score}/{report.max_score}")
+        note = (f" (awaiting review: {awaiting} readings to check)" if awaiting
+                else " (reviewed: final)" if reviewed else "")
+        click.echo(f"{stamp}  {printable(who)}: {report.variant} {report.score}/{report.max_score}{note}")
 
 
 def announce(host: str, port: int, token: str | None, gradebook: Path | None):

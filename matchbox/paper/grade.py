@@ -9,10 +9,11 @@ status could change with the right number).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..grading.grader import Marking, Report, grade
+from ..grading.numbers import show
 from ..words import word
 from ..workbook.reader import Filled
 from .read import PaperSheet
@@ -109,6 +110,22 @@ def grade_sheet(sheet: PaperSheet, marking: Marking = Marking(), name: str | Non
         if unsure:
             review[c.quantity] = review[unsure[0]] or addresses[unsure[0]]
     return PaperResult(sheet, report, addresses, review)
+
+
+def settled(sheet: PaperSheet, numbers: dict[str, float | None]) -> PaperSheet:
+    """The sheet with the numbers a person settled by eye (quantity -> the number, None for an empty field):
+    each is then as good as a confident reading. The boxes' crops stay, for a second look."""
+    fields = dict(sheet.fields)
+    for name, value in numbers.items():
+        fields[name] = replace(fields[name], value=value, text="" if value is None else show(value),
+                               confidence=1.0, confident=True, problems=[])
+    return replace(sheet, fields=fields)
+
+
+def regrade(result: PaperResult, numbers: dict[str, float | None], marking: Marking = Marking()) -> PaperResult:
+    """`result` graded again once a person has settled `numbers` (see `settled`): what was confirmed or
+    corrected is no longer to be checked, and neither is what was graded from it."""
+    return grade_sheet(settled(result.sheet, numbers), marking, result.label)
 
 
 def grade_file(path: Path, marking: Marking = Marking(), reader=None, problems: list | None = None) \

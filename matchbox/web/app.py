@@ -6,8 +6,9 @@
     GET  /r/<id>/graded.xlsx    the annotated copy
     GET  /class?token=…         the class table (only when a roster or gradebook is given)
     GET  /class/grades.csv?token=…   the gradebook: a row per learner and exercise (&form=wide: per learner)
+    /review…, /s/<id>           scanned sheets (a PDF, JPEG or PNG upload) and their review: see review.py
 
-An upload is read into memory (a large one spools to a file in the server's own temporary folder, deleted
+An upload (a workbook, or a photo or scan of answer pages) is read into memory (a large one spools to a file in the server's own temporary folder, deleted
 as soon as it is read), parsed by the same safe loader as `check`, and never written anywhere else.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from ..errors import MatchboxError, WorkbookError
+from ..errors import MatchboxError
 from ..grading.grader import Marking, grade
 from ..grading.numbers import show
 from ..views.table import table_model, templates_dir
@@ -28,10 +29,12 @@ from ..views.terminal import MARKS, WRONG, carried_groups, carried_line, edited_
 from ..words import section, word
 from ..workbook.reader import MAX_FILE_BYTES, check_size, read_data
 from .records import GRADEBOOK_COLUMNS, ClassRecord, Result, ResultStore
+from .review import Batch, ScanResult, Scans, add_review_pages, is_scan, learner_name, scan_context
 
 LANGS = ("ja", "en")
 SPOOL_BYTES = 1 * 2**20  # uploads up to this stay in memory; larger ones spool to the private temp folder
-ASSETS = {"style.css": "text/css; charset=utf-8", "drop.js": "text/javascript; charset=utf-8"}
+ASSETS = {"style.css": "text/css; charset=utf-8", "drop.js": "text/javascript; charset=utf-8",
+          "review.js": "text/javascript; charset=utf-8"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The page's words: matchbox/words' "web." group, and the ones it shares with the other views.
@@ -76,6 +79,8 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
     app = App(__name__, template_folder=str(templates_dir() / "web"), static_folder=None)
     app.request_class = UploadRequest
     store = ResultStore()
+    batches = ResultStore()  # uploads of several learners' sheets: their results' ids
+    scans = Scans(marking, temp_dir)
     record = ClassRecord(roster, gradebook) if roster or gradebook else None
 
     def page_lang() -> str:
@@ -91,7 +96,8 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         if request.method == "GET" and status < 400:
             switch = request.path + "?" + urlencode({**request.args, "lang": other})
         html = render_template(template, lang=lang, words=page_words(lang), other=other, switch=switch,
-                               error=error, marks=MARKS, status_words=status_words(lang), **context)
+                               error=error, marks=MARKS, status_words=status_words(lang),
+                               rw=section("review", lang), **context)
         response = make_response(html, status)
         if request.args.get("lang") in LANGS:  # the switch is remembered
             response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
@@ -119,13 +125,16 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         if upload is None or not upload.filename:
             return render("upload.html.j2", 400, error=word("web.no_file", lang))
         name = clean_filename(upload.filename)
+        problems: list[str] = []
         try:
             data = upload.stream.read(MAX_FILE_BYTES + 1)
             check_size(len(data))
-            filled = read_data(data, Path(name))
-            result = Result(filled, name, grade(filled, marking))
-            report = result.graded
-        except WorkbookError as e:
+            if is_scan(data, name):  # answer pages on paper: read, then graded as a workbook is
+                results, problems = scans.read(data, name, learner_name(request.form.get("name")))
+            else:
+                filled = read_data(data, Path(name))
+                results = [Result(filled, name, grade(filled, marking))]
+        except MatchboxError as e:  # a workbook's errors, a scan's, a missing matchbox[paper]: one line each
             said = {lg: f"{printable(name)}: {e.said(lg)}" for lg in LANGS}
         except MemoryError:
             said = {lg: f"{printable(name)}: {word('web.memory', lg)}" for lg in LANGS}
@@ -137,18 +146,30 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         finally:
             upload.close()  # the spooled copy, if any, is deleted now
         error = said and said[lang]  # the learner reads the page's language, the instructor's terminal English
-        if on_result:
-            on_result(None if error else report, said and said["en"])
+        for problem in problems:  # an image of the scan without a readable page
+            app.logger.warning("%s", problem)
         if error:
+            if on_result:
+                on_result(None, said["en"])
             if record:
                 record.record_failure()
             return render("upload.html.j2", 422, error=error)
-        if record:
-            try:
-                record.record(report, lang)
-            except MatchboxError as e:  # the learner still gets the result; the instructor's terminal hears
-                app.logger.error("gradebook not updated: %s", e)
-        return redirect(url_for("result_page", key=store.add(result)), 303)
+        keys = []
+        for result in results:
+            final = getattr(result, "final", True)  # a scanned sheet awaiting review is recorded once checked
+            if on_result and final:
+                on_result(result.graded, None)
+            elif on_result:  # the instructor's terminal hears that this score is not final yet
+                on_result(result.graded, None, awaiting=len(result.unsure))
+            if record and final:
+                try:
+                    record.record(result.graded, lang)
+                except MatchboxError as e:  # the learner still gets the result; the instructor's terminal hears
+                    app.logger.error("gradebook not updated: %s", e)
+            keys.append(store.add(result))
+        if len(keys) > 1:
+            return redirect(url_for("sheets_page", key=batches.add(Batch(name, keys))), 303)
+        return redirect(url_for("result_page", key=keys[0]), 303)
 
     @app.errorhandler(413)
     def too_large(_):
@@ -165,15 +186,18 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
             return render("upload.html.j2", 404, error=word("web.expired", page_lang()))
         lang = page_lang()
         report = explain(result.graded, lang, exam=True) if exam else result.report(lang)  # an exam: no key values
-        return render("result.html.j2", report=report, key=key, tables=tables_view(result, report, lang),
-                      notes=notes_view(report), carried=carried_view(report, lang), blanks=blanks_view(report),
-                      edited=[edited_line(g, lang) for g in report.edited], exam=exam)
+        scan = scan_context(result, key, record, lang)  # a scanned sheet: addresses on paper, its review
+        where = scan["addresses"] if scan else {}
+        return render("result.html.j2", report=report, key=key, tables=tables_view(result, report, lang, scan),
+                      notes=notes_view(report, where), carried=carried_view(report, lang, where),
+                      blanks=blanks_view(report, where=where), edited=[edited_line(g, lang) for g in report.edited],
+                      exam=exam, scan=scan)
 
     @app.get("/r/<key>/graded.xlsx")
     def graded(key):
         from ..views.annotate import graded_copy
         result = store.get(key)
-        if result is None:
+        if result is None or isinstance(result, ScanResult):  # a scan has no workbook to mark
             abort(404)
         try:
             graded_report = explain(result.graded, page_lang(), exam=True) if exam else result.graded
@@ -198,7 +222,12 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
     @app.get("/class")
     def class_page():
         check_token()
-        return render("class.html.j2", grid=record.grid(), failed=record.failed, token=token)
+        from ..views.gradebook import same_name
+        waiting = [r for _, r in store.items() if isinstance(r, ScanResult) and r.unsure]
+        grid, whose = record.grid(), {same_name(r.learner) for r in waiting if r.learner}
+        awaiting = {row["name"] for row in grid["learners"] if same_name(row["name"]) in whose}
+        return render("class.html.j2", grid=grid, failed=record.failed, token=token, waiting=len(waiting),
+                      awaiting=awaiting)
 
     @app.get("/class/grades.csv")
     def class_csv():  # ?form=wide: a row per learner, a column per exercise; else a row per learner and exercise
@@ -226,6 +255,8 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         response.headers["Cache-Control"] = "max-age=3600"
         return response
 
+    add_review_pages(app, store=store, batches=batches, record=record, token=token, render=render,
+                     page_lang=page_lang, marking=marking, on_result=on_result)
     return app
 
 
@@ -242,18 +273,24 @@ def attachment(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def tables_view(result: Result, report, lang: str) -> list[dict]:
-    """Every table of the sheet as the learner sees it, each answer cell with its status and note number."""
+def tables_view(result: Result, report, lang: str, scan: dict | None = None) -> list[dict]:
+    """Every table of the sheet as the learner sees it, each answer cell with its status and note number (and,
+    on a scanned sheet awaiting review, the cells to check outlined)."""
     cells = {c.quantity: c for c in report.cells}
     givens = {g.quantity: g for g in report.givens}
     numbers = {c.quantity: i for i, c in enumerate(noted(report), 1)}
+    review = scan["review"] if scan else set()
+    printed = {q.name: q.value for q in result.filled.variant.worksheet.givens} if scan else {}
 
     def fill(role: str, name: str) -> dict:
         if role == "answer":
             r = cells[name]
-            return {"kind": f"answer {r.status}", "text": value_text(r.value), "mark": MARKS[r.status][0],
-                    "note": numbers.get(name), "title": r.feedback}
+            check = f" ⚠ {word('review.to_check', lang)}" if name in review else ""
+            return {"kind": f"answer {r.status}" + (" review" if check else ""), "text": value_text(r.value),
+                    "mark": MARKS[r.status][0], "note": numbers.get(name), "title": r.feedback + check}
         if role == "given":
+            if name in printed:  # on paper, as printed: nothing a learner could have changed
+                return {"kind": "given", "text": value_text(printed[name])}
             g = givens[name]
             return {"kind": "given" + (" edited" if g.status == "edited" else ""), "text": value_text(g.value)}
         return {"kind": "ref", "text": value_text(cells[name].value)}  # an earlier answer: the learner's own
@@ -267,27 +304,30 @@ def value_text(value) -> str:
     return show(value) if isinstance(value, float) else printable(value)
 
 
-def note_item(c) -> dict:
-    return {"status": c.status, "mark": MARKS[c.status][0], "where": f"{c.sheet}!{c.cell}", "label": c.label,
-            "value": value_text(c.value), "feedback": c.feedback}
+def note_item(c, where: dict | None = None) -> dict:
+    """A cell in a list: where it is (a workbook's sheet!cell, or `where` says: a scan's page and label)."""
+    where = where or {}
+    return {"status": c.status, "mark": MARKS[c.status][0], "value": value_text(c.value),
+            "where": where.get(c.quantity, f"{c.sheet}!{c.cell}"),  # a scan's address names its label too
+            "label": "" if c.quantity in where else c.label, "feedback": c.feedback}
 
 
-def notes_view(report) -> list[dict]:
+def notes_view(report, where: dict | None = None) -> list[dict]:
     """The wrong cells (incorrect, simplified, rounding notes), numbered as in the tables: listed first."""
-    return [{"number": i, **note_item(c)} for i, c in enumerate(noted(report), 1)]
+    return [{"number": i, **note_item(c, where)} for i, c in enumerate(noted(report), 1)]
 
 
 def noted(report):
     return (c for c in report.cells if c.status in WRONG)
 
 
-def carried_view(report, lang: str) -> list[dict]:
+def carried_view(report, lang: str, where: dict | None = None) -> list[dict]:
     """The cells carried from an earlier slip, one line per table, each line opening onto its cells."""
-    return [{"line": carried_line(title, len(cells), lang), "cells": [note_item(c) for c in cells]}
+    return [{"line": carried_line(title, len(cells), lang), "cells": [note_item(c, where) for c in cells]}
             for title, cells in carried_groups(report, lang)]
 
 
-def blanks_view(report, shown: int = 10) -> dict:
+def blanks_view(report, shown: int = 10, where: dict | None = None) -> dict:
     blanks = [c for c in report.cells if c.status == "blank"]
-    return {"count": len(blanks), "first": [f"{c.sheet}!{c.cell} {c.label}" for c in blanks[:shown]],
-            "more": max(0, len(blanks) - shown)}
+    named = [where[c.quantity] if where else f"{c.sheet}!{c.cell} {c.label}" for c in blanks]
+    return {"count": len(blanks), "first": named[:shown], "more": max(0, len(blanks) - shown)}

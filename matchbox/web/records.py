@@ -67,10 +67,15 @@ class ResultStore:
         return len(self._results)
 
     def reports(self) -> list[Report]:
-        """Every result still held, oldest first (a snapshot: uploads may arrive meanwhile)."""
+        """Every final result still held, oldest first (a snapshot: uploads may arrive meanwhile); a scanned
+        sheet awaiting review is not final yet."""
+        return [r.graded for _, r in self.items() if getattr(r, "final", True)]
+
+    def items(self) -> list[tuple[str, Result]]:
+        """Every result still held with its id, oldest first (a snapshot)."""
         with self._lock:
             self._expire()
-            return [r.graded for r in self._results.values()]
+            return list(self._results.items())
 
     def _expire(self) -> None:
         now = time.monotonic()

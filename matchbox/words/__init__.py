@@ -12,12 +12,12 @@ from these words: after changing one, run `matchbox pack` to regenerate them.
 """
 from __future__ import annotations
 
-from . import anomaly, course, gan, marks, pages, paper, reader, sheets, training
+from . import anomaly, course, gan, marks, pages, paper, reader, review, sheets, training
 
 LANGS = ("en", "ja")
 
 WORDS: dict[str, dict[str, str]] = {}
-for _group in (marks, sheets, pages, training, anomaly, gan, reader, course, paper):
+for _group in (marks, sheets, pages, training, anomaly, gan, reader, course, paper, review):
     _twice = WORDS.keys() & _group.WORDS.keys()
     assert not _twice, f"words defined twice: {sorted(_twice)}"
     WORDS.update(_group.WORDS)
