@@ -20,7 +20,9 @@ from .options import marking_options
               help="Write a graded copy: green correct, amber carried, lilac simplified, blue rounding note, red "
                    "incorrect, grey blank, a comment "
                    "on each cell to look at, a summary sheet in front. For one workbook OUT is the copy "
-                   "(OUT.xlsx) or a folder; for several, a folder (NAME-graded.xlsx each).")
+                   "(OUT.xlsx) or a folder; for several, a folder (NAME-graded.xlsx each). For scans: a PDF "
+                   "of each learner's pages, each answer outlined in those colours, its note beside the page "
+                   "(OUT.pdf, or NAME-graded.pdf in a folder).")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv",
               help="Write one CSV row per learner and exercise (the latest workbook, by the time it was "
                    "saved): name, file, kind, variant, score, max_score, percent, status, slips, error, "
@@ -64,12 +66,13 @@ def check(files, as_json, show_all, annotate, gradebook, gradebook_wide, gradesc
     A SCAN is a PDF, JPEG or PNG of the answer pages printed by `generate --format pdf --for-scanning`,
     filled in by hand (or a folder of such files): each learner's sheet in it is read and graded as a
     workbook is; an answer not read with confidence is graded with its best reading and marked to check by
-    eye (--crops DIR writes its boxes as images). Needs `pip install matchbox[paper]`.
+    eye (--crops DIR writes its boxes as images; --annotate, a PDF of the pages with each answer outlined
+    and its note beside the page). Needs `pip install matchbox[paper]`.
     """
     from ..paper.read import is_paper
     scans = [f for f in files if is_paper(f)]
     if scans:
-        _check_scans(files, scans, as_json, show_all, annotate or gradescope, gradebook, gradebook_wide, force,
+        _check_scans(files, scans, as_json, show_all, annotate, gradescope, gradebook, gradebook_wide, force,
                      _marking(carried_credit, rounding_penalty), exam, crops)
     from ..grading.batch import Checked, Job, check_all, collect
     from .progress import Progress
@@ -146,8 +149,8 @@ def _marking(carried_credit, rounding_penalty):
     return Marking(carried_credit, rounding_penalty)
 
 
-def _check_scans(files, scans, as_json, show_all, workbook_only, gradebook, gradebook_wide, force, marking, exam,
-                 crops):
+def _check_scans(files, scans, as_json, show_all, annotate, gradescope, gradebook, gradebook_wide, force, marking,
+                 exam, crops):
     """`check` of scanned or photographed answer pages (matchbox/paper/report.py); exits as for workbooks."""
     from ..errors import MatchboxError
     from ..grading.files import refuse_overwrite, write_atomic
@@ -155,13 +158,13 @@ def _check_scans(files, scans, as_json, show_all, workbook_only, gradebook, grad
     from ..words import word
     if len(scans) < len(files):
         raise MatchboxError("give either workbooks or scans of answer pages to check, not both at once")
-    if workbook_only:
-        raise MatchboxError(word("paper.no-annotate", "en"))
+    if gradescope:
+        raise MatchboxError(word("paper.no-gradescope", "en"))
     for out in (gradebook, gradebook_wide):
         if out is not None:
             refuse_overwrite(out, [], force)
     style = (lambda text, colour: click.style(text, fg=colour)) if sys.stdout.isatty() else None
-    results, errors = check_scans(scans, marking, click.echo, as_json, show_all, style, exam, crops)
+    results, errors = check_scans(scans, marking, click.echo, as_json, show_all, style, exam, crops, annotate, force)
     reports = [r.report for r in results]
     if gradebook or gradebook_wide:
         from datetime import datetime

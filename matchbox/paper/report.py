@@ -70,11 +70,13 @@ def paper_text(result: PaperResult, show_all: bool = False, style: Style | None 
                                                 max_blank))
 
 
-def paper_json(result: PaperResult, exam: bool = False) -> dict:
-    """The workbook's JSON (the same keys), and: "source": "paper", the sheet's number in its file, the pages
-    read (page -> [file, image]) and missing, the count of answers to check; each cell its address, what was
-    read, the reader's confidence and whether a person should check it."""
-    data = report_json(explain(result.report, exam=exam))
+def paper_json(result: PaperResult, exam: bool = False, annotated: Path | None = None,
+               annotate_error: str | None = None) -> dict:
+    """The workbook's JSON (the same keys: "annotated" where its graded copy went), and: "source": "paper",
+    the sheet's number in its file, the pages read (page -> [file, image]) and missing, the count of answers
+    to check; each cell its address, what was read, the reader's confidence and whether a person should
+    check it."""
+    data = report_json(explain(result.report, exam=exam), str(annotated) if annotated else None, annotate_error)
     sheet = result.sheet
     data.update({"source": "paper", "sheet": sheet.number, "missing_pages": sheet.missing,
                  "pages": {str(p): list(where) for p, where in sorted(sheet.pages.items())},
@@ -99,18 +101,24 @@ def batch_line(results: list[PaperResult], errors: int) -> str:
 
 
 def check_scans(files: list[Path], marking, echo, as_json=False, show_all=False, style=None, exam=False,
-                crops: Path | None = None) -> tuple[list[PaperResult], int]:
-    """Read and grade every scan given; print as `check` prints workbooks (`echo(text, err=False)`). Returns
-    the results and how many files or images could not be read (each said in one line on stderr)."""
+                crops: Path | None = None, annotate: Path | None = None, force: bool = False) \
+        -> tuple[list[PaperResult], int]:
+    """Read and grade every scan given; print as `check` prints workbooks (`echo(text, err=False)`); with
+    `annotate`, write each sheet's graded copy there (paper/graded_copy.py). Returns the results and how many
+    files or images could not be read, or copies not written (each said in one line on stderr)."""
     import json
 
     from ..errors import MatchboxError
     from .digits import Reader
     from .grade import grade_file, write_crops
+    if annotate is not None:  # said before the scans are read, when it can be
+        from .graded_copy import refuse_at_once
+        refuse_at_once(files, annotate)
     reader = Reader()
     results: list[PaperResult] = []
     errors = 0
     failed: list[dict] = []
+    graded: list[tuple[Path, list[PaperResult]]] = []
     for path in files:
         problems: list[str] = []
         try:
@@ -130,7 +138,14 @@ def check_scans(files: list[Path], marking, echo, as_json=False, show_all=False,
             failed.append({"file": str(path), "source": "paper", "error": "; ".join(problems)})
             errors += 1
         results += found
+        graded.append((path, found))
     several = len(results) + errors > 1
+    copies, not_copied = {}, {}
+    if annotate is not None:
+        from .graded_copy import write_graded_copies
+        copies, not_copied = write_graded_copies(graded, annotate, force, exam,
+                                                 several or any(Path(f).is_dir() for f in files))
+        errors += len(not_copied)
     written = []
     for r in results:
         if crops is not None:
@@ -138,8 +153,12 @@ def check_scans(files: list[Path], marking, echo, as_json=False, show_all=False,
         if not as_json:
             echo(paper_headline(r) if several and not show_all else
                  paper_text(r, show_all=show_all, style=style, exam=exam))
+        if id(r) in not_copied:
+            echo(f"matchbox: {printable(r.label)}: no graded copy: {printable(not_copied[id(r)])}", err=True)
+        elif id(r) in copies and not several and not as_json:
+            echo(f"  → {printable(copies[id(r)])}")
     if as_json:
-        data = [paper_json(r, exam) for r in results] + failed
+        data = [paper_json(r, exam, copies.get(id(r)), not_copied.get(id(r))) for r in results] + failed
         echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=1))
     elif several:
         echo(batch_line(results, errors))

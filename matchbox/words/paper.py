@@ -24,8 +24,8 @@ WORDS: dict[str, dict[str, str]] = {
                     "ja": "{n} 枚: 満点 {passed}、見直しあり {mistakes}、読み取り不可 {errors}{mean}。"
                           "目で確認する解答 {review}"},
     "paper.crops": {"en": "the boxes to check: {folder}", "ja": "確認する枠の画像: {folder}"},
-    "paper.no-annotate": {"en": "--annotate and --gradescope are for workbooks; for scans, --crops DIR writes "
-                                "the boxes to check",
-                          "ja": "--annotate と --gradescope はワークブック用です。スキャンには --crops DIR を"
-                                "使ってください"},
+    "paper.no-gradescope": {"en": "--gradescope is for workbooks; for scans, --gradebook FILE.csv writes the "
+                                  "grades and --annotate OUT a graded copy of each sheet",
+                            "ja": "--gradescope はワークブック用です。スキャンには --gradebook FILE.csv(成績)と "
+                                  "--annotate OUT(採点結果のPDF)を使ってください"},
 }
