@@ -6,6 +6,8 @@ script's middle (tensors, forward pass, backward, update, printing), written wit
 This module resolves the exercise (a kind and seed, a spec, or a learner's workbook, as `solve` does), finds
 each quantity's label, precision and cell, and wraps the body in the imports and the two helpers every script
 shares: `as_written` (round as the sheet does, invisible to autograd) and `show` (print one quantity).
+`activations` writes the sigmoid and tanh as small autograd Functions whose backward takes the slope from the
+rounded value, as the sheet does, so that every printed number is the key's.
 """
 from __future__ import annotations
 
@@ -27,8 +29,8 @@ WORDS = {
                          "through it (as your δ is).",
            "half_up": "Round as by hand, half up: 0.45925 -> 0.4593.",
            "show": "Print one quantity as the sheet asks for it, with the cell where you wrote it.",
-           "note": "PyTorch's gradients keep every decimal inside a step, where the sheet rounds each middle "
-                   "number:\nnow and then a gradient differs from yours in its last digit.",
+           "note": "Where the sheet works a slope from a rounded number (σ′ = y(1 − y) from the y you wrote), "
+                   "the script's\nsmall autograd Functions do the same, so every number it prints is the key's.",
            "title": "Exercise", "float64": "the sheet's decimals, kept exactly"},
     "ja": {"your cell": "解答欄", "generated": "`matchbox export {target} --to torch` で作成しました。",
            "run": "実行方法: python {file}   (PyTorch が必要です: pip install torch)",
@@ -36,8 +38,8 @@ WORDS = {
                          "    値も、そこを逆向きに流れる勾配も丸めます(あなたが δ を丸めるのと同じです)。",
            "half_up": "手計算と同じく四捨五入します: 0.45925 -> 0.4593",
            "show": "シートの指示どおりの桁数で量を1つ表示し、記入したセルを添えます。",
-           "note": "PyTorch の勾配は1つのステップの中では桁を丸めずに計算します。シートは途中の数も丸めるため、\n"
-                   "勾配の最後の桁があなたの答えと1つ違うことがあります。",
+           "note": "シートが丸めた数から傾きを求めるところ(書いた y から σ′ = y(1 − y))は、スクリプトの小さな\n"
+                   "autograd の Function も同じようにします。表示される数はすべて解答と一致します。",
            "title": "問題", "float64": "シートの小数を正確に保ちます"},
 }
 
@@ -123,6 +125,39 @@ def value_only(sheet: Sheet, decimals: int) -> list[str]:
                                   "値をシートと同じく丸めます。ここの勾配はシートに書かないので、逆向きに流れる勾配は"
                                   "丸めません。") + '"""',
             "    return x + (half_up(x, decimals) - x).detach()"]
+
+
+# the activations whose slope the sheet works from the rounded output: class name, PyTorch's function, the slope
+SLOPES = {"sigmoid": ("Sigmoid", "torch.sigmoid", "y * (1 - y)", "y(1 − y)"),
+          "tanh": ("Tanh", "torch.tanh", "1 - y ** 2", "1 − y²")}
+# an activation in the scripts: sigmoid and tanh through those classes, ReLU and the identity as PyTorch has them
+# (their slope, 0 or 1, is the same from the rounded value)
+ACTIVATION = {"sigmoid": "Sigmoid.apply({})", "tanh": "Tanh.apply({})", "relu": "torch.relu({})", "identity": "{}"}
+
+
+def activations(sheet: Sheet, names, decimals: int, slope_rounded: bool) -> list[str]:
+    """`Sigmoid` and/or `Tanh` as small autograd Functions: the value as PyTorch computes it, the backward with the
+    sheet's slope y(1 − y) or 1 − y², worked from the rounded y as the learner does (and rounded itself when the
+    sheet writes it in a cell of its own). The lines start with the two blank lines before a definition."""
+    used = sorted(set(names) & set(SLOPES))
+    if not used:
+        return []
+    lines = ["", "", f"DECIMALS = {decimals}  # " + sheet.say("the sheet's decimal places", "シートの小数の桁数")]
+    for name in used:
+        cls, torch_fn, slope, shown = SLOPES[name]
+        back = f"half_up({slope}, DECIMALS)" if slope_rounded else f"({slope})"
+        lines += ["", "", f"class {cls}(torch.autograd.Function):",
+                  '    """' + sheet.say(f"{torch_fn}, whose backward uses the sheet's slope {shown}: from the rounded y"
+                                        + (",\n    and rounded: the sheet writes it in a cell of its own." if slope_rounded
+                                           else ", as you work it."),
+                                        f"{torch_fn} と同じですが、逆伝播ではシートの傾き {shown} を丸めた y から求めます"
+                                        + ("。\n    シートでは傾きを独立したセルに書くので、傾きも丸めます。" if slope_rounded
+                                           else "(手計算と同じです)。")) + '"""',
+                  "", "    @staticmethod", "    def forward(ctx, u):", f"        y = {torch_fn}(u)",
+                  "        ctx.save_for_backward(half_up(y, DECIMALS))", "        return y",
+                  "", "    @staticmethod", "    def backward(ctx, grad_y):", "        (y,) = ctx.saved_tensors",
+                  f"        return grad_y * {back}"]
+    return lines
 
 
 def number(x: float) -> str:

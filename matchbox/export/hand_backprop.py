@@ -1,7 +1,7 @@
 """`backprop`: a two-layer network, one sample per step: forward pass, E = ½Σ(t − y)², backward, update."""
 from __future__ import annotations
 
-from .hand_neuron import TORCH_ACTIVATION
+from .hand import ACTIVATION, activations
 
 # the slope f'(u) the sheet writes from the output y (autograd multiplies it in; the sheet asks for it)
 SLOPE = {"sigmoid": "{y} * (1 - {y})", "tanh": "1 - {y} ** 2", "relu": "({y} > 0).double()",
@@ -40,10 +40,11 @@ def body(sheet) -> str:
     if ae:
         lines.append(sheet.comment("an autoencoder: each input is its own target", "自己符号化器: 入力がそのまま教師信号です"))
         lines.append("samples = {name: (x, x) for name, (x, _) in samples.items()}")
-    f = TORCH_ACTIVATION[p["hidden"]].format("u")
-    g = TORCH_ACTIVATION[p["output"]].format("z")
+    f = ACTIVATION[p["hidden"]].format("u")
+    g = ACTIVATION[p["output"]].format("z")
     bias_u, bias_z = (" + b", " + c") if has_b else ("", "")
-    lines += ["", "", "def forward(x, W, V" + (", b, c" if has_b else "") + "):",
+    lines += [*activations(sheet, [p["hidden"], p["output"]], sheet.decimals("E1"), slope_rounded=True),
+              "", "", "def forward(x, W, V" + (", b, c" if has_b else "") + "):",
               f"    u = as_written(x @ W{bias_u})",
               f"    h = as_written({f})",
               f"    z = as_written(h @ V{bias_z})",
@@ -82,7 +83,7 @@ def body(sheet) -> str:
         lines += [sheet.show(name, exprs[name]) for name in q if name in exprs]
         lines.append("with torch.no_grad():  # " + sheet.say("the update, w' = w − η·∂E/∂w",
                                                            "更新 w' = w − η·∂E/∂w"))
-        lines += [f"    {w} = as_written({w} - lr * {w}.grad)" for w in trained]
+        lines += [f"    {w} = as_written({w} - lr * as_written({w}.grad))" for w in trained]
         new = {f"w{step}_{i + 1}_{j + 1}": f"W[{i}, {j}]" for i in range(n) for j in range(hidden)}
         new.update({f"v{step}_{j + 1}_{k + 1}": f"V[{j}, {k}]" for j in range(hidden) for k in range(out)})
         if mode == "per_unit":

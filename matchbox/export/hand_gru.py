@@ -3,6 +3,8 @@ update gate z, the candidate n = tanh(x·Wxn + bn + r·m) with m = h·Whn + bhn 
 loss at the last step, `E.backward()` and the SGD update."""
 from __future__ import annotations
 
+from .hand import activations
+
 PARAMS = ("Wxr", "Whr", "br", "Wxz", "Whz", "bz", "Wxn", "Whn", "bn", "bhn")
 
 
@@ -17,17 +19,18 @@ def body(sheet) -> str:
              f"target = {sheet.value('target')}",
              f"h0 = torch.tensor({sheet.value('h0')})"]
     lines += [f"{w} = torch.tensor({sheet.value(w)}, requires_grad=True)" for w in PARAMS]
+    lines += [*activations(sheet, ["sigmoid", "tanh"], sheet.decimals("E"), slope_rounded=False), ""]
     kept = []
     for t in steps:
         h = f"h{t - 1}"
         lines += ["", sheet.comment(f"Time t = {t}", f"時刻 t = {t}"),
                   f"ur{t} = as_written(xs[{t - 1}] * Wxr + {h} * Whr + br)",
-                  f"r{t} = as_written(torch.sigmoid(ur{t}))  # " + sheet.say("the reset gate", "リセットゲート"),
+                  f"r{t} = as_written(Sigmoid.apply(ur{t}))  # " + sheet.say("the reset gate", "リセットゲート"),
                   f"uz{t} = as_written(xs[{t - 1}] * Wxz + {h} * Whz + bz)",
-                  f"z{t} = as_written(torch.sigmoid(uz{t}))  # " + sheet.say("the update gate", "更新ゲート"),
+                  f"z{t} = as_written(Sigmoid.apply(uz{t}))  # " + sheet.say("the update gate", "更新ゲート"),
                   f"m{t} = as_written({h} * Whn + bhn)",
                   f"un{t} = as_written(xs[{t - 1}] * Wxn + bn + r{t} * m{t})",
-                  f"n{t} = as_written(torch.tanh(un{t}))  # " + sheet.say("the candidate", "新しい状態の候補"),
+                  f"n{t} = as_written(Tanh.apply(un{t}))  # " + sheet.say("the candidate", "新しい状態の候補"),
                   f"h{t} = as_written((1 - z{t}) * n{t} + z{t} * {h})"]
         kept += [f"{name}{t}" for name in ("ur", "r", "uz", "z", "m", "un", "n", "h")]
     lines += ["", f"E = as_written(0.5 * (h{T} - target) ** 2)  # "

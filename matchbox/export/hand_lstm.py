@@ -2,10 +2,10 @@
 cell cₜ = fₜ·cₜ₋₁ + iₜ·gₜ and hₜ = oₜ·tanh(cₜ), the loss, `loss.backward()` and the SGD update."""
 from __future__ import annotations
 
-from .hand import value_only
+from .hand import activations, value_only
 
 GATES = "ifgo"
-ACTIVATION = {"i": "torch.sigmoid", "f": "torch.sigmoid", "g": "torch.tanh", "o": "torch.sigmoid"}
+ACTIVATION = {"i": "Sigmoid", "f": "Sigmoid", "g": "Tanh", "o": "Sigmoid"}
 
 
 def body(sheet) -> str:
@@ -26,16 +26,17 @@ def body(sheet) -> str:
              f"wh = {sheet.tensor([f'wh_{k}' for k in GATES], grad=True)}  # "
              + sheet.say("wh[k]: hₜ₋₁ → gate k", "wh[k]: hₜ₋₁ → ゲート k"),
              f"b = {sheet.tensor([f'b_{k}' for k in GATES], grad=True)}",
+             *activations(sheet, ["sigmoid", "tanh"], sheet.decimals("loss"), slope_rounded=False),
              "", "", *value_only(sheet, sheet.decimals("loss")), "", ""]
     kept = []
     for t in steps:
         lines += [sheet.comment(f"Time step {t}", f"時刻 {t}"),
                   f"a{t} = as_written(xs[{t - 1}] @ Wx + h{t - 1} * wh + b)  # "
                   + sheet.say("the four gates' sums", "4つのゲートの入力の総和")]
-        lines += [f"{k}{t} = rounded({ACTIVATION[k]}(a{t}[{n}]))" for n, k in enumerate(GATES)]
+        lines += [f"{k}{t} = rounded({ACTIVATION[k]}.apply(a{t}[{n}]))" for n, k in enumerate(GATES)]
         lines += [f"c{t} = as_written(f{t} * c{t - 1} + i{t} * g{t})  # "
                   + sheet.say("the memory cell", "記憶セル"),
-                  f"tc{t} = rounded(torch.tanh(c{t}))",
+                  f"tc{t} = rounded(Tanh.apply(c{t}))",
                   f"h{t} = as_written(o{t} * tc{t})"]
         kept += [f"a{t}", f"c{t}"] + ([f"h{t}"] if t < T else [])
     lines.append("loss = as_written(" + " + ".join(f"0.5 * (h{t} - targets[{t}]) ** 2" for t in targets) + ")")

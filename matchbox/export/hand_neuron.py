@@ -1,8 +1,7 @@
 """`neuron`: one neuron learns by gradient descent on E = ½(t − y)², one sample per step."""
 from __future__ import annotations
 
-TORCH_ACTIVATION = {"sigmoid": "torch.sigmoid({})", "tanh": "torch.tanh({})", "relu": "torch.relu({})",
-                    "identity": "{}"}
+from .hand import ACTIVATION, activations, value_only
 
 
 def body(sheet) -> str:
@@ -11,7 +10,8 @@ def body(sheet) -> str:
     names = [s["name"] for s in p["samples"]]
     has_bias = "b0" in sheet.ws.quantities
     learn_bias = p["learn_bias"]
-    act = TORCH_ACTIVATION[p["activation"]].format("u")
+    act = ACTIVATION[p["activation"]].format("u")
+    decimals = sheet.decimals("u1")
     bias = "b" if has_bias else "0.0"
     lines = [
         sheet.comment("The sheet's numbers", "シートの数値"),
@@ -24,10 +24,13 @@ def body(sheet) -> str:
     for k, name in enumerate(names, start=1):
         xs = sheet.values([f"x{k}_{i + 1}" for i in range(n)])
         lines.append(f"    {name!r}: (torch.tensor({xs}), {sheet.value(f't{k}')}),")
-    lines += ["}", "", "",
+    lines += ["}", *activations(sheet, [p["activation"]], decimals, slope_rounded=False), "", "",
+              *value_only(sheet, decimals), "", "",
               "def neuron(x, w, b):",
-              f"    u = as_written(torch.dot(x, w) + b)  # {sheet.say('the weighted sum', '総和')}",
-              f"    y = as_written({act})",
+              "    u = as_written(torch.dot(x, w) + b)  # " + sheet.say("the weighted sum; its gradient is δ",
+                                                                       "総和。その勾配が δ です"),
+              f"    y = rounded({act})  # " + sheet.say("δ = (y − t)·f′ is one step on the sheet",
+                                                     "シートでは δ = (y − t)·f′ を1回で求めます"),
               "    return u, y", ""]
     for step, name in enumerate(p["trials"], start=1):
         k = names.index(name) + 1
@@ -47,9 +50,9 @@ def body(sheet) -> str:
             lines.append(sheet.show(f"gb{step}", "b.grad"))
         lines += ["with torch.no_grad():  # " + sheet.say("the update, w' = w − η·∂E/∂w",
                                                             "更新 w' = w − η·∂E/∂w"),
-                  "    w = as_written(w - lr * w.grad)"]
+                  "    w = as_written(w - lr * as_written(w.grad))"]
         if learn_bias:
-            lines.append("    b = as_written(b - lr * b.grad)")
+            lines.append("    b = as_written(b - lr * as_written(b.grad))")
         lines += [sheet.show(f"w{step}_{i + 1}", f"w[{i}]") for i in range(n)]
         if learn_bias:
             lines.append(sheet.show(f"b{step}", "b"))

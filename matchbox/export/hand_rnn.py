@@ -2,6 +2,8 @@
 and the squared error, then `E.backward()` for backpropagation through time, and the SGD update."""
 from __future__ import annotations
 
+from .hand import activations
+
 
 def body(sheet) -> str:
     p, q = sheet.params, sheet.ws.quantities
@@ -22,24 +24,7 @@ def body(sheet) -> str:
               f"v = {sheet.tensor([f'v_{j}' for j in units], grad=True)}  # "
               + sheet.say("v[j]: unit j → the output", "v[j]: ユニット j → 出力"),
               f"c = torch.tensor({sheet.value('c')}, requires_grad=True)",
-              f"DECIMALS = {sheet.decimals('E')}",
-              "", "",
-              "class Tanh(torch.autograd.Function):",
-              '    """' + sheet.say("torch.tanh, whose backward uses the sheet's tanh′ = 1 − h²: from the rounded h, "
-                                   "and rounded.", "torch.tanh と同じですが、逆伝播ではシートの tanh′ = 1 − h² "
-                                   "(丸めた h から求め、丸めたもの) を使います。") + '"""',
-              "",
-              "    @staticmethod",
-              "    def forward(ctx, a):",
-              "        h = half_up(torch.tanh(a), DECIMALS)",
-              "        ctx.save_for_backward(h)",
-              "        return h",
-              "",
-              "    @staticmethod",
-              "    def backward(ctx, grad_h):",
-              "        (h,) = ctx.saved_tensors",
-              "        return grad_h * half_up(1 - h ** 2, DECIMALS)",
-              "", "",
+              *activations(sheet, ["tanh"], sheet.decimals("E"), slope_rounded=True), "", "",
               sheet.comment(f"Forward, unrolled over the {T} time steps. Each step works with its own copy of the "
                             "shared weights,\n# so autograd keeps each step's share of their gradient, rounded "
                             "as the sheet writes it.",
