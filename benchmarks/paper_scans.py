@@ -6,11 +6,18 @@ workbook.
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/paper_scans.py                 # 40 sheets: a few minutes
     python benchmarks/paper_scans.py --sheets 8 --kinds matchbox,neuron      # a quick look
+    python benchmarks/paper_scans.py --sheets 100 --seed 1 --digits validation --dump val.pkl  # to tune on
+
+`--digits validation` writes the MNIST training digits held out of the reader's training (digits.HELD_OUT)
+instead of the test digits: the reader is tuned on such scans (`--dump` keeps every field's crops for
+`benchmarks/paper_digits.py --crops`, which reads them again with any model and threshold) and judged on
+the test digits, with another seed.
 
 Reported: digits and whole numbers read right among the confident reads, wrong confident reads (the target is
 fewer than 1 in 1,000), the share of answers flagged for a person, status agreement with the typed workbook
 (and silent disagreements: a different status not flagged, which must be 0), seconds per page (reading the
-PDF, finding the page, reading every box), the digits misread, and the machine's load.
+PDF, finding the page, reading every box), the digits misread, why numbers were flagged, and the machine's
+load.
 """
 from __future__ import annotations
 
@@ -28,7 +35,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import fill, make_workbooks  # noqa: E402
-from paper_scans import answer_images, learner_numbers, pdf_of_images, photographed, write_numbers  # noqa: E402
+from paper_handwriting import use_digits  # noqa: E402
+from paper_scans import (  # noqa: E402
+    answer_images,
+    learner_numbers,
+    pdf_of_images,
+    photo_settings,
+    photographed,
+    write_numbers,
+)
 
 from matchbox.grading.grader import grade  # noqa: E402
 from matchbox.kinds import sampled  # noqa: E402
@@ -56,12 +71,23 @@ def main():
     ap.add_argument("--sheets", type=int, default=40)
     ap.add_argument("--kinds", default=KINDS)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--digits", choices=("test", "validation"), default="test",
+                    help="write MNIST's test digits, or the training digits held out of the reader's training "
+                         "(to tune on)")
+    ap.add_argument("--model", default=None, help="a reader .npz other than the shipped one")
+    ap.add_argument("--threshold", type=float, default=None, help="a confidence threshold other than the reader's")
+    ap.add_argument("--dump", default=None, help="save every field's box crops and what was written (a pickle) "
+                                                  "for benchmarks/paper_digits.py --crops")
+    ap.add_argument("--keep", default=None, help="a folder to copy the PDF of a sheet with a page not read into")
     args = ap.parse_args()
+    use_digits(args.digits)
+    dumped = []
     kinds = args.kinds.split(",")
     rng = np.random.default_rng(args.seed)
-    reader = Reader()
+    reader = Reader(args.model) if args.threshold is None else Reader(args.model, args.threshold)
     tally = Counter()
     confusion = Counter()
+    problems = Counter()
     seconds, pages_read = 0.0, 0
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -76,12 +102,21 @@ def main():
             images = answer_images(variant, lang, tmp, whole=False)
             written: dict = {}
             flip = int(rng.integers(len(pages)))
-            photos = [photographed(write_numbers(image, page, numbers, rng, record=written),
-                                   seed=int(rng.integers(1 << 30)), upside_down=(k == flip))
-                      for k, (image, page) in enumerate(zip(images, pages))]
+            photos, looks = [], {}
+            for k, (image, page) in enumerate(zip(images, pages)):
+                seed = int(rng.integers(1 << 30))
+                photos.append(photographed(write_numbers(image, page, numbers, rng, record=written), seed=seed,
+                                           upside_down=(k == flip)))
+                looks[page.number] = {**photo_settings(seed), "upside_down": k == flip}
             pdf = pdf_of_images(photos, tmp / f"sheet-{i}.pdf")
             start = time.perf_counter()
-            results = grade_file(pdf, reader=reader)
+            page_problems: list[str] = []
+            results = grade_file(pdf, reader=reader, problems=page_problems)
+            for problem in page_problems:
+                print(f"  PAGE NOT READ {variant.id} ({lang}): {problem}")
+                if args.keep:  # the PDF, to look into
+                    Path(args.keep).mkdir(parents=True, exist_ok=True)
+                    (Path(args.keep) / pdf.name).write_bytes(pdf.read_bytes())
             seconds += time.perf_counter() - start
             pages_read += len(pages)
             found = results[0].sheet if results else None
@@ -108,8 +143,15 @@ def main():
                 tally["slips"] += 1
                 tally["slips named as on the workbook"] += paper.slip_id == book_cell.slip_id
                 tally["slips named otherwise, flagged"] += paper.slip_id != book_cell.slip_id and slip in result.review
+            fields = {f.name: f for p in pages for f in p.fields}
             for name, reading in found.fields.items():
                 truth = ["" if ch is None else ch for ch in written[name]]
+                if args.dump:
+                    dumped.append({"sheet": i, "name": name, "crops": reading.crops, "sign": bool(fields[name].sign),
+                                   "decimals": fields[name].decimals, "written": truth, "number": numbers[name],
+                                   "look": looks.get(reading.page, {})})
+                for problem in reading.problems:
+                    problems["box read with confidence below" if "confidence below" in problem else problem] += 1
                 right = reading.value == numbers[name]
                 tally["numbers"] += 1
                 tally["numbers confident"] += reading.confident
@@ -127,6 +169,11 @@ def main():
                   f"{len(result.review)} flagged, {sum(c.status == statuses[c.quantity] for c in result.report.cells)}"
                   f"/{len(result.report.cells)} agree", flush=True)
     report(tally, confusion, seconds, pages_read)
+    print("\nwhy numbers were flagged:", dict(problems.most_common()))
+    if args.dump:
+        import pickle
+        Path(args.dump).write_bytes(pickle.dumps(dumped))
+        print(f"{len(dumped)} fields saved to {args.dump}")
 
 
 def share(a, b) -> str:

@@ -33,8 +33,29 @@ def mnist_test_digits() -> tuple[np.ndarray, np.ndarray]:
     return data.x_test[:, 0], data.t_test
 
 
+@lru_cache(maxsize=1)
+def mnist_validation_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The last HELD_OUT MNIST training digits, which benchmarks/train_reader.py keeps out of training: the
+    reader's confidence threshold is chosen on them, drawn as scans, never on the test digits."""
+    from matchbox.paper.digits import HELD_OUT
+    from matchbox.training import data as datasets
+    data = datasets.load_mnist()
+    return data.x_train[-HELD_OUT:, 0], data.t_train[-HELD_OUT:]
+
+
+DIGITS = {"test": mnist_test_digits, "validation": mnist_validation_digits}
+source = {"digits": "test"}  # which digits handwriting is drawn from: use_digits("validation") to tune
+
+
+def use_digits(which: str) -> None:
+    """Draw handwriting from MNIST's test digits ("test", the default) or the held-out training digits."""
+    if which not in DIGITS:
+        raise ValueError(f"digits come from {' or '.join(DIGITS)}, not {which!r}")
+    source["digits"] = which
+
+
 def digit_image(label: int, rng: np.random.Generator) -> np.ndarray:
-    images, labels = mnist_test_digits()
+    images, labels = DIGITS[source["digits"]]()
     return images[rng.choice(np.flatnonzero(labels == label))]
 
 

@@ -140,12 +140,17 @@ def write_char(page: np.ndarray, box: L.Box, char: str, k: float, pencil: float,
     page[top:top + size, left:left + size] *= 1 - ink * pencil * rng.uniform(0.85, 1.0)
 
 
-def photographed(image: np.ndarray, seed: int, upside_down: bool = False) -> np.ndarray:
-    """A phone's photo of the page: up to ±5° turned, some perspective, uneven light, blur, JPEG 50–90."""
+def photo_settings(seed: int) -> dict:
+    """How `photographed` takes the picture for `seed`: up to ±5° turned, some perspective, blur, JPEG 50–90,
+    uneven light, sensor noise."""
     rng = np.random.default_rng(seed)
-    return photograph(image, seed=seed, rotate=rng.uniform(-5, 5), perspective=rng.uniform(0.0, 0.03),
-                      upside_down=upside_down, blur=rng.uniform(0.3, 1.2), jpeg=int(rng.integers(50, 91)),
-                      lighting=rng.uniform(0.1, 0.4), noise=rng.uniform(1, 4), margin=0.05)
+    return {"rotate": rng.uniform(-5, 5), "perspective": rng.uniform(0.0, 0.03), "blur": rng.uniform(0.3, 1.2),
+            "jpeg": int(rng.integers(50, 91)), "lighting": rng.uniform(0.1, 0.4), "noise": rng.uniform(1, 4)}
+
+
+def photographed(image: np.ndarray, seed: int, upside_down: bool = False) -> np.ndarray:
+    """A phone's photo of the page, taken as `photo_settings(seed)` says."""
+    return photograph(image, seed=seed, upside_down=upside_down, margin=0.05, **photo_settings(seed))
 
 
 def pdf_of_images(images: list[np.ndarray], path: Path, dpi: int = 200) -> Path:

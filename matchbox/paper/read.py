@@ -37,7 +37,7 @@ class FieldReading:
 @dataclass
 class PaperSheet:
     """One learner's answer pages: the variant printed on them, the pages found and where (file, image), each
-    field read. `missing` lists the answer pages of the variant not found (their fields are read as blank)."""
+    field read. `missing` lists the answer pages of the variant not found (their fields: blank, not confident)."""
     file: Path  # the file the sheet's first page came from (the folder's, for a folder)
     variant: object
     lang: str
@@ -106,9 +106,10 @@ def read_file(path: Path, reader=None, problems: list | None = None, px_per_mm: 
     for sheet in sheets:
         pages = layouts[sheet.variant.id, sheet.lang]
         sheet.missing = [p.number for p in pages if p.number not in sheet.pages]
-        for p in pages:  # a page not found: its fields were not written, as far as anyone can tell
+        for p in pages:  # a page not found: its fields are graded blank, and flagged (they may well be written)
             for f in p.fields:
-                sheet.fields.setdefault(f.name, FieldReading(f.name, f.label, p.number, None, "", 1.0, True))
+                sheet.fields.setdefault(f.name, FieldReading(f.name, f.label, p.number, None, "", 0.0, False,
+                                                             ["its page was not found"]))
         order = [f.name for p in pages for f in p.fields]
         sheet.fields = {n: sheet.fields[n] for n in order}
     return sheets
