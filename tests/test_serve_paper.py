@@ -281,6 +281,24 @@ def test_a_damaged_scan_is_one_line(tmp_path):
     assert r.status_code == 422
     assert text_of(re.search(r'<p id="error">(.*?)</p>', r.text, re.DOTALL).group(1)) == \
         "photo.jpg: a damaged picture (it cannot be decoded)"
+    r = upload(c, bad, lang="ja")  # the Japanese page says it in Japanese
+    assert text_of(re.search(r'<p id="error">(.*?)</p>', r.text, re.DOTALL).group(1)) == \
+        "photo.jpg: 壊れた画像です (読み込めません)"
+
+
+def test_a_photo_missing_a_corner_says_so_in_the_pages_language(tmp_path, scan):
+    """A photo that cut off part of the page: the learner reads what to do, in Japanese on the Japanese page
+    (a word of three Latin letters or more would be English; QR is a name)."""
+    from paper_scans import jpeg_file
+    photo = scan["photos"][0]
+    h, w = photo.shape[:2]
+    cropped = jpeg_file(photo[: h * 3 // 4], tmp_path / "cut.jpg")  # the lower markers are not in the picture
+    c = class_app(tmp_path)
+    said = {lang: text_of(re.search(r'<p id="error">(.*?)</p>', upload(c, cropped, lang=lang).text,
+                                    re.DOTALL).group(1)) for lang in ("en", "ja")}
+    assert said["en"].startswith("cut.jpg: no answer page was found")
+    japanese = said["ja"].split(":", 1)[1]  # after the file's name
+    assert "QR" in japanese and not re.search(r"[A-Za-z]{3,}", japanese), said["ja"]
 
 
 # --- in a real browser, with the keyboard only --------------------------------------------------------------

@@ -25,7 +25,8 @@ def cv2_module():
     try:
         import cv2
     except ImportError:
-        raise MatchboxError(f"reading photos and scans of sheets needs OpenCV: {INSTALL}") from None
+        raise MatchboxError(f"reading photos and scans of sheets needs OpenCV: {INSTALL}",
+                            ja=f"写真やスキャンの読み取りには OpenCV が必要です: {INSTALL}") from None
     return cv2
 
 
@@ -65,7 +66,8 @@ def grayscale(image):
     if image.ndim == 3 and image.shape[2] in (3, 4):
         image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY if image.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
     if image.ndim != 2 or image.size == 0:
-        raise MatchboxError("not an image: expected a grayscale or colour picture")
+        raise MatchboxError("not an image: expected a grayscale or colour picture",
+                            ja="画像ではありません。白黒またはカラーの画像を渡してください")
     if image.dtype != np.uint8:
         image = np.clip(image, 0, 255).astype(np.uint8)
     return image
@@ -112,7 +114,8 @@ def page_homography(markers: dict):
     image = np.concatenate([markers[i] for i in sorted(markers)]).astype(np.float64)
     homography, _ = cv2.findHomography(page, image, 0)
     if homography is None:
-        raise MatchboxError("the corner markers do not make a page (are they on one sheet?)")
+        raise MatchboxError("the corner markers do not make a page (are they on one sheet?)",
+                            ja="四隅のマーカーが1枚の用紙の形になりません (同じ用紙のマーカーですか?)")
     return homography
 
 
@@ -164,15 +167,18 @@ def find_pages(image, source: int = 1) -> list[FoundPage]:
     if not markers:
         return []
     if len(markers) < 3:
-        raise MatchboxError(f"only {len(markers)} of the 4 corner markers are visible: photograph the whole page")
+        raise MatchboxError(f"only {len(markers)} of the 4 corner markers are visible: photograph the whole page",
+                            ja=f"四隅のマーカーが4つのうち{len(markers)}つしか写っていません。用紙全体を撮影してください")
     homography = page_homography(markers)
     code = read_qr(gray, homography)
     if code is None:
-        raise MatchboxError("the page's QR code could not be read (keep it uncovered, sharp and well lit)")
+        raise MatchboxError("the page's QR code could not be read (keep it uncovered, sharp and well lit)",
+                            ja="ページの QR コードを読み取れませんでした。隠さず、ピントを合わせ、明るい場所で撮影してください")
     variant, number = parse_page_code(code)
     pages = L.answer_pages(variant, "en")
     if not 1 <= number <= len(pages):
-        raise MatchboxError(f"the QR code names page {number}, but {variant.id} has {len(pages)} answer pages")
+        raise MatchboxError(f"the QR code names page {number}, but {variant.id} has {len(pages)} answer pages",
+                            ja=f"QR コードは{number}ページ目を示していますが、{variant.id} の解答用紙は{len(pages)}ページです")
     return [FoundPage(variant, number, page_code_lang(code), code, homography, gray, markers, source)]
 
 
@@ -183,16 +189,19 @@ def images_of_file(path: Path):
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise MatchboxError(f"{path.name}: too big to be a scan ({size >> 20} MB)")
+            raise MatchboxError(f"{path.name}: too big to be a scan ({size >> 20} MB)",
+                                ja=f"{path.name}: スキャンとしては大きすぎます ({size >> 20} MB)")
         data = path.read_bytes()
     except OSError as e:
-        raise MatchboxError(f"{path.name}: cannot be read ({e.strerror or e})") from None
+        raise MatchboxError(f"{path.name}: cannot be read ({e.strerror or e})",
+                            ja=f"{path.name}: 読み込めません ({e.strerror or e})") from None
     if data.startswith(b"%PDF-"):
         yield from pdf_images(data, path.name)
     elif data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff"):
         yield picture(data, path.name)
     else:
-        raise MatchboxError(f"{path.name}: not a PDF, JPEG or PNG file")
+        raise MatchboxError(f"{path.name}: not a PDF, JPEG or PNG file",
+                            ja=f"{path.name}: PDF・JPEG・PNG のいずれのファイルでもありません")
 
 
 def picture(data: bytes, name: str):
@@ -206,17 +215,20 @@ def picture(data: bytes, name: str):
         with Image.open(io.BytesIO(data)) as header:
             width, height = header.size
     except Image.DecompressionBombError:
-        raise MatchboxError(f"{name}: too large a picture") from None
+        raise MatchboxError(f"{name}: too large a picture", ja=f"{name}: 画像が大きすぎます") from None
     except Exception:
-        raise MatchboxError(f"{name}: a damaged picture (it cannot be decoded)") from None
+        raise MatchboxError(f"{name}: a damaged picture (it cannot be decoded)",
+                            ja=f"{name}: 壊れた画像です (読み込めません)") from None
     if width * height > MAX_PIXELS:
-        raise MatchboxError(f"{name}: too large a picture ({width} × {height} pixels)")
+        raise MatchboxError(f"{name}: too large a picture ({width} × {height} pixels)",
+                            ja=f"{name}: 画像が大きすぎます ({width} × {height} ピクセル)")
     quiet = getattr(getattr(cv2, "utils", None), "logging", None)  # a damaged file is said once, in our words
     if quiet is not None:
         quiet.setLogLevel(quiet.LOG_LEVEL_ERROR)
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if image is None:
-        raise MatchboxError(f"{name}: a damaged picture (it cannot be decoded)")
+        raise MatchboxError(f"{name}: a damaged picture (it cannot be decoded)",
+                            ja=f"{name}: 壊れた画像です (読み込めません)")
     return image
 
 
@@ -224,14 +236,17 @@ def pdf_images(data: bytes, name: str):
     try:
         import pypdfium2 as pdfium
     except ImportError:
-        raise MatchboxError(f"reading scanned PDFs needs pypdfium2: {INSTALL}") from None
+        raise MatchboxError(f"reading scanned PDFs needs pypdfium2: {INSTALL}",
+                            ja=f"スキャンした PDF の読み取りには pypdfium2 が必要です: {INSTALL}") from None
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:
-        raise MatchboxError(f"{name}: a damaged or encrypted PDF") from None
+        raise MatchboxError(f"{name}: a damaged or encrypted PDF",
+                            ja=f"{name}: 壊れているか暗号化された PDF です") from None
     try:
         if len(document) > MAX_PDF_PAGES:
-            raise MatchboxError(f"{name}: {len(document)} pages, more than the {MAX_PDF_PAGES} read at once")
+            raise MatchboxError(f"{name}: {len(document)} pages, more than the {MAX_PDF_PAGES} read at once",
+                                ja=f"{name}: {len(document)}ページあり、一度に読める{MAX_PDF_PAGES}ページを超えています")
         for page in document:
             width, height = page.get_size()  # points
             scale = PDF_DPI / 72
