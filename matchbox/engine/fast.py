@@ -166,10 +166,11 @@ def conv_pool_backward(dout, W, state, stride=1, pad=0, input_grad=True):
 
 class ConvolutionPooled:
     """A network's step for a Convolution layer and the 2×2 max Pooling layer after its ReLU: it runs both
-    (conv_pool_*), leaving the convolution's gradients in the Convolution layer, as its own backward would."""
+    (conv_pool_*; the pooling has no parameters to read), leaving the convolution's gradients in the
+    Convolution layer, as its own backward would."""
 
-    def __init__(self, convolution, pooling):
-        self.convolution, self.pooling = convolution, pooling
+    def __init__(self, convolution):
+        self.convolution = convolution
 
     def forward(self, x, train=True):
         conv = self.convolution

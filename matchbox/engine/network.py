@@ -94,7 +94,7 @@ def running_order(layers) -> list:
         trio = layers[i:i + 3]
         if (len(trio) == 3 and isinstance(trio[0], Convolution) and trio[0].fast_path and type(trio[1]) is Relu
                 and isinstance(trio[2], Pooling) and trio[2].fast_path):
-            steps += [fast.ConvolutionPooled(trio[0], trio[2]), trio[1]]
+            steps += [fast.ConvolutionPooled(trio[0]), trio[1]]
             i += 3
         else:
             steps.append(layers[i])
