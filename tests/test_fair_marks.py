@@ -7,6 +7,7 @@ import pytest
 
 from matchbox.kinds import KINDS, sampled
 from matchbox.grading.grader import Marking
+from matchbox.grading.simplified import degenerate
 from matchbox.views.feedback import grade_in_words as grade  # graded, its feedback in words
 from matchbox.workbook.reader import read_filled
 
@@ -190,3 +191,20 @@ def test_copies_of_givens_on_the_work_sheet_are_reported_when_edited(tmp_path):
     assert edited == {("lr", lr.cell), ("w0_0", w1.cell)}
     r = run_cli("check", tmp_path / "edited.xlsx")
     assert r.returncode == 1 and f"Work!{lr.cell}" in r.stdout and "given edited" in r.stdout
+
+
+def test_a_sum_is_simplified_only_when_the_error_emptied_a_term_that_counted():
+    """matchbox seed 5, trial 5 (item E, x = 1, 0, 1). The key's weights are 0, 1, 2: u = 0·1 + 1·0 + 2·1 = 2.
+    A learner who forgot the update before keeps 0, 0, 1: u = 0·1 + 0·0 + 1·1 = 1, the same sum (the middle
+    term is 0 either way), so carried, though u equals x₃. A learner whose error zeroed a term that counts
+    (w₁ = 0 where the key's w₁ = 1 beside x₁ = 1: 0·1 + 0·0 + 1·1 against 1·1 + 0·0 + 1·1) did less work."""
+    ws = sampled("matchbox", 5).worksheet
+    key = {**{q.name: q.value for q in ws.givens}, **ws.answer_key()}
+    u5 = ws.quantities["u5"]
+    assert [key[f"x4_{j}"] for j in range(3)] == [1, 0, 1] and [key[f"w4_{j}"] for j in range(3)] == [0, 1, 2]
+    assert not degenerate(ws, u5, {**key, "w4_0": 0, "w4_1": 0, "w4_2": 1}, key)
+    assert degenerate(ws, u5, {**key, "w4_0": 0, "w4_1": 0, "w4_2": 1}, {**key, "w4_0": 1, "w4_1": 0, "w4_2": 1})
+    # and an update that a d of 0 left unmoved, w' = w + η·d·x, stays simplified
+    k = next(k for k in range(1, 99) if key[f"d{k}"] != 0)
+    j = next(j for j in range(3) if key[f"x{k - 1}_{j}"] != 0)  # trial k reads x{k-1}, as u5 reads x4
+    assert degenerate(ws, ws.quantities[f"w{k}_{j}"], {**key, f"d{k}": 0}, key)

@@ -127,8 +127,8 @@ def test_twin_works_every_answer_of_the_sheet(kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_twin_equals_the_key_digit_for_digit(kind):
-    """Every answer of the careful learner is the key's, at the sheet's precision, except where the key
-    rounded a half-way case down (see the xfail below); there the learner's rounding up is the one told."""
+    """Every answer of the careful learner is the key's, at the sheet's precision (half-way cases rounded up:
+    see the next test)."""
     for seed in cases(kind):
         _, differ = against_key(kind, seed)
         assert not differ, differ

@@ -29,7 +29,10 @@ def degenerate(ws, q: Quantity, own: Mapping[str, float], key: Mapping[str, floa
     # a copy of an input the result still moves with (w' = w once g = 0); an input that stopped mattering and
     # happens to equal the result (η = 1 beside w' = w = 1) was not copied
     copied = any(_same(value, own[a]) and not _same(expected, key[a]) for a in mine)
-    return copied and bool(theirs - mine)
+    # an input counts as stopped only if it added something to the key's result: beside x = 0, w = 1 becoming
+    # w = 0 changes no work (0·1 + 0·0 + 1·1 and 0·1 + 1·0 + 2·1 are the same sum, the second no harder)
+    stopped = {a for a in theirs - mine if not _same(evaluate(lambda: q.step({**key, a: 0.0})), expected)}
+    return copied and bool(stopped)
 
 
 def _same(a: float, b: float) -> bool:
