@@ -156,10 +156,26 @@ def test_a_hostile_upload_gets_the_same_one_line_error_as_check(tmp_path, books,
 
 def test_too_large_an_upload_is_refused_before_it_is_read():
     _, c = client()
+    response = c.post("/check", data={"workbook": (io.BytesIO(b"x" * (61 * 2**20)), "big.pdf")},
+                      headers={"Accept-Language": "ja"})
+    assert response.status_code == 413
+    shown = unescape(re.search(r'<p id="error">(.*?)</p>', response.text, re.S).group(1))
+    assert shown == ("ファイルが 60 MB を超えています。ワークブックとしては大きすぎます。"
+                     "スキャンの場合は、いくつかのファイルに分けて送ってください。")
+
+
+def test_a_workbook_has_20_mb_and_a_class_of_scans_60():
+    """A 21 MB workbook is refused in one line; a 25 MB PDF (a class's scans) passes the size gate and is read
+    (this one is no real PDF, so the reading is what refuses it)."""
+    _, c = client()
     response = c.post("/check", data={"workbook": (io.BytesIO(b"x" * (21 * 2**20)), "big.xlsx")},
                       headers={"Accept-Language": "en"})
-    assert response.status_code == 413
-    assert "larger than 20 MB" in response.text
+    shown = unescape(re.search(r'<p id="error">(.*?)</p>', response.text, re.S).group(1))
+    assert response.status_code == 422 and shown == "big.xlsx: the file is 21 MB, too large for a matchbox workbook"
+    response = c.post("/check", data={"workbook": (io.BytesIO(b"%PDF-1.7\n" + b"x" * (25 * 2**20)), "class.pdf")},
+                      headers={"Accept-Language": "en"})
+    shown = unescape(re.search(r'<p id="error">(.*?)</p>', response.text, re.S).group(1))
+    assert response.status_code == 422 and shown.startswith("class.pdf: ") and "MB" not in shown, shown
 
 
 def test_no_file_and_odd_file_names(books):

@@ -27,12 +27,13 @@ from ..views.feedback import explain, status_name
 from ..views.gradebook import rows_csv
 from ..views.terminal import MARKS, WRONG, carried_groups, carried_line, edited_line, printable
 from ..words import section, word
-from ..workbook.reader import MAX_FILE_BYTES, check_size, read_data
+from ..workbook.reader import check_size, read_data
 from .records import GRADEBOOK_COLUMNS, ClassRecord, Result, ResultStore
 from .review import Batch, ScanResult, Scans, add_review_pages, is_scan, learner_name, scan_context
 
 LANGS = ("ja", "en")
 SPOOL_BYTES = 1 * 2**20  # uploads up to this stay in memory; larger ones spool to the private temp folder
+UPLOAD_BYTES = 60 * 2**20  # a class's scans in one PDF; a workbook is still refused past 20 MB (check_size)
 ASSETS = {"style.css": "text/css; charset=utf-8", "drop.js": "text/javascript; charset=utf-8",
           "review.js": "text/javascript; charset=utf-8"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,7 +45,7 @@ SHARED = {"variant": "variant", "learner": "name", "file": "file", "notes": "loo
 
 def page_words(lang: str) -> dict[str, str]:
     words = {**section("web", lang), **{k: word(key, lang) for k, key in SHARED.items()}}
-    words["too_large"] = word("web.too_large", lang, mb=MAX_FILE_BYTES // 2**20)
+    words["too_large"] = word("web.too_large", lang, mb=UPLOAD_BYTES // 2**20)
     return words
 
 
@@ -60,7 +61,7 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
     from flask import Flask, Request, Response, abort, make_response, redirect, render_template, request, url_for
 
     class UploadRequest(Request):
-        max_content_length = MAX_FILE_BYTES + 2**16  # the workbook and the form around it
+        max_content_length = UPLOAD_BYTES + 2**16  # the file and the form around it
         max_form_parts = 10
 
         def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
@@ -127,8 +128,9 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         name = clean_filename(upload.filename)
         problems: list[str] = []
         try:
-            data = upload.stream.read(MAX_FILE_BYTES + 1)
-            check_size(len(data))
+            data = upload.stream.read(UPLOAD_BYTES + 1)
+            if not data or not is_scan(data, name):
+                check_size(len(data))  # a workbook: 20 MB at most
             if is_scan(data, name):  # answer pages on paper: read, then graded as a workbook is
                 results, problems = scans.read(data, name, learner_name(request.form.get("name")))
             else:

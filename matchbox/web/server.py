@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .app import create_app
 
-REQUEST_LIMIT = 64 * 2**20  # waitress refuses bodies past this; below it the page explains the 20 MB limit
+REQUEST_LIMIT = 64 * 2**20  # waitress refuses bodies past this; below it the page explains the 60 MB limit
 
 
 @contextmanager

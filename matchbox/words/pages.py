@@ -22,8 +22,10 @@ WORDS: dict[str, dict[str, str]] = {
     "web.not_found": {"en": "No such page.", "ja": "ページが見つかりません。"},
     "web.error_title": {"en": "This file cannot be checked", "ja": "このファイルは採点できません"},
     "web.no_file": {"en": "Choose a workbook to upload first.", "ja": "先にワークブックを選んでください。"},
-    "web.too_large": {"en": "the file is larger than {mb} MB, too large for a matchbox workbook",
-                      "ja": "ファイルが {mb} MB を超えています(matchbox のワークブックには大きすぎます)"},
+    "web.too_large": {"en": "the file is larger than {mb} MB: too large for a workbook, and scans this large "
+                            "are best sent in several files",
+                      "ja": "ファイルが {mb} MB を超えています。ワークブックとしては大きすぎます。"
+                            "スキャンの場合は、いくつかのファイルに分けて送ってください。"},
     "web.class": {"en": "Class", "ja": "クラス"},
     "web.class_lead": {"en": "The latest upload of each learner for each exercise; this page refreshes itself.",
                        "ja": "各受講者の課題ごとの最新の提出です。このページは自動で更新されます。"},
