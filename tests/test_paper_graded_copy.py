@@ -195,3 +195,16 @@ def test_notes_never_overlap_and_stay_on_the_page(count):
     if count == 3:  # room enough: each at its field's height, in the largest size
         assert len({x for _, x, _, _ in placed}) == 1 and size == 3.0
         assert all(abs(y + line / 2 - n.target) < 1e-6 for n, _, y, _ in placed)
+
+
+def test_a_graded_copy_among_the_scans_is_not_read_as_one(copied):
+    """The copy shows the learner's straightened pages, markers and QR code covered: fed back to `check`, no
+    page of it is taken for an answer page (it would be graded a second time)."""
+    from matchbox.paper.locate import pages_of_file
+    scan, _, run, copy = copied["en"]
+    assert len(pages_of_file(scan)) == 2  # the scan's two pages are found; the copy's are not
+    problems: list[str] = []
+    assert pages_of_file(copy, problems) == []
+    assert problems == [f"image {i}: no answer page (no corner marker) found" for i in (1, 2)]
+    r = run_cli("check", copy)
+    assert r.returncode == 2 and "no corner marker" in r.stderr

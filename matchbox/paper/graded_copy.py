@@ -233,6 +233,17 @@ def header(result: PaperResult, report, page: L.Page) -> tuple[list[str], float]
     return parts, y + 3.0
 
 
+def covered(page: L.Page, lang: str) -> list[str]:
+    """White over the page's corner markers and QR code (page millimetres), the copy's title where the code was:
+    a copy dropped among the scans is then no answer page to read again, and cannot be graded as one."""
+    spots = [(m.x, m.y, m.size) for m in L.corner_markers(page)] + [page.qr]
+    parts = [f'<rect x="{x - 1:.2f}" y="{y - 1:.2f}" width="{size + 2:.2f}" height="{size + 2:.2f}" fill="#fff"/>'
+             for x, y, size in spots]
+    x, y, size = page.qr
+    return parts + [svg_text(x + size / 2, y + size / 2 + 1.8, word("copy.title", lang), 5.0, "#888", "bold",
+                             "middle")]
+
+
 def page_svg(result: PaperResult, report, page: L.Page, image: bytes | None) -> str:
     """One page of the copy: the scanned page with its outlines, and the column of notes."""
     import base64
@@ -241,8 +252,8 @@ def page_svg(result: PaperResult, report, page: L.Page, image: bytes | None) -> 
     if image is not None:  # (a page found once but not again would still get its outlines and notes)
         parts.append(f'<image x="0" y="0" width="{L.PAGE_W * SCALE:.3f}" height="{OUT_H}" preserveAspectRatio="none" '
                      f'href="data:image/jpeg;base64,{base64.b64encode(image).decode()}"/>')
-    parts.append(f'<g transform="scale({SCALE:.6f})">' + "".join(outlines(page, shown, notes, result.review))
-                 + "</g>")
+    parts.append(f'<g transform="scale({SCALE:.6f})">' + "".join(covered(page, report.lang))
+                 + "".join(outlines(page, shown, notes, result.review)) + "</g>")
     head, top = header(result, report, page)
     parts += head
     size, placed = laid_out(notes, top, OUT_H - 6.0)
