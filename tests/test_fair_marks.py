@@ -204,6 +204,10 @@ def test_a_sum_is_simplified_only_when_the_error_emptied_a_term_that_counted():
     assert [key[f"x4_{j}"] for j in range(3)] == [1, 0, 1] and [key[f"w4_{j}"] for j in range(3)] == [0, 1, 2]
     assert not degenerate(ws, u5, {**key, "w4_0": 0, "w4_1": 0, "w4_2": 1}, key)
     assert degenerate(ws, u5, {**key, "w4_0": 0, "w4_1": 0, "w4_2": 1}, {**key, "w4_0": 1, "w4_1": 0, "w4_2": 1})
+    # a zeroed term that counted, but the sum is still work (0·1 + 1·1 + 1·1 = 2, no input copied): carried
+    ones = {f"x4_{j}": 1 for j in range(3)}
+    assert not degenerate(ws, u5, {**key, **ones, "w4_0": 0, "w4_1": 1, "w4_2": 1},
+                          {**key, **ones, "w4_0": 1, "w4_1": 1, "w4_2": 1})
     # and an update that a d of 0 left unmoved, w' = w + η·d·x, stays simplified
     k = next(k for k in range(1, 99) if key[f"d{k}"] != 0)
     j = next(j for j in range(3) if key[f"x{k - 1}_{j}"] != 0)  # trial k reads x{k-1}, as u5 reads x4
