@@ -5,6 +5,7 @@ them), read by matchbox.paper.digits.Reader.
     OPENBLAS_NUM_THREADS=1 python benchmarks/paper_digits.py             # 10,000 digits, 2,000 numbers: ~3 min
     python benchmarks/paper_digits.py --digits 2000 --numbers 500        # a quicker look
     python benchmarks/paper_digits.py --crops val.pkl --model other.npz  # fields saved by paper_scans.py --dump
+    python benchmarks/paper_digits.py --crops val.pkl --model a.npz,b.npz  # two networks' probabilities averaged
 
 The confidence threshold (digits.CONFIDENT) is chosen with `--crops` on scans written with the validation
 digits (MNIST training digits held out of the reader's training: `paper_scans.py --digits validation
@@ -182,14 +183,16 @@ def main(argv=None) -> int:
     parser.add_argument("--digits", type=int, default=10000)
     parser.add_argument("--numbers", type=int, default=2000)
     parser.add_argument("--marks", type=int, default=1000)
-    parser.add_argument("--model", default=None)
+    parser.add_argument("--model", default=None, help="a reader other than the shipped one: an .npz, or several "
+                                                       "separated by commas whose probabilities are averaged")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--shifts", type=int, default=None, help="read each box in only the first N of the "
                                                                   "reader's shifted views (1: as it is)")
     parser.add_argument("--crops", default=None, help="read the fields a paper_scans.py --dump saved, and only them")
     args = parser.parse_args(argv)
-    reader = Reader(args.model) if args.threshold is None else Reader(args.model, args.threshold)
+    models = args.model.split(",") if args.model else None
+    reader = Reader(models) if args.threshold is None else Reader(models, args.threshold)
     if args.shifts:
         reader.shifts = reader.shifts[:args.shifts]
     if args.crops:

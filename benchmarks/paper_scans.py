@@ -74,7 +74,8 @@ def main():
     ap.add_argument("--digits", choices=("test", "validation"), default="test",
                     help="write MNIST's test digits, or the training digits held out of the reader's training "
                          "(to tune on)")
-    ap.add_argument("--model", default=None, help="a reader .npz other than the shipped one")
+    ap.add_argument("--model", default=None, help="a reader other than the shipped one: an .npz, or several "
+                                                   "separated by commas whose probabilities are averaged")
     ap.add_argument("--threshold", type=float, default=None, help="a confidence threshold other than the reader's")
     ap.add_argument("--dump", default=None, help="save every field's box crops and what was written (a pickle) "
                                                   "for benchmarks/paper_digits.py --crops")
@@ -84,7 +85,8 @@ def main():
     dumped = []
     kinds = args.kinds.split(",")
     rng = np.random.default_rng(args.seed)
-    reader = Reader(args.model) if args.threshold is None else Reader(args.model, args.threshold)
+    models = args.model.split(",") if args.model else None
+    reader = Reader(models) if args.threshold is None else Reader(models, args.threshold)
     tally = Counter()
     confusion = Counter()
     problems = Counter()

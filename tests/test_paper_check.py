@@ -110,6 +110,43 @@ def test_the_paper_grade_is_the_workbooks_and_no_difference_goes_unflagged(pile,
     assert agree >= 0.98 * total, f"{agree} of {total} cells graded as on the workbook"
 
 
+def read_as(variant, lang: str, numbers: dict, unsure=()):
+    """The sheet as if its pages had been read: `numbers` in the fields, those named in `unsure` read with
+    too little confidence (no photo, no network: what grading makes of the reads)."""
+    from pathlib import Path
+
+    from matchbox.paper.read import FieldReading, PaperSheet
+    pages = L.answer_pages(variant, lang)
+    sheet = PaperSheet(Path("scan.pdf"), variant, lang, 1, {p.number: ("scan.pdf", p.number - 1) for p in pages})
+    for p in pages:
+        for f in p.fields:
+            sheet.fields[f.name] = FieldReading(f.name, f.label, p.number, numbers[f.name], str(numbers[f.name]),
+                                                0.5 if f.name in unsure else 1.0, f.name not in unsure)
+    return sheet
+
+
+@pytest.mark.parametrize("kind, seed, slip", [("backprop", 247, "dh1_1"), ("neuron", 5, None), ("softmax", 3, None)])
+def test_every_status_an_unsure_read_could_change_is_flagged_however_far_down(kind, seed, slip):
+    """backprop-247 with a slip in dh₁ carried forward (the benchmark's seed-11 run): u₁ misread by one digit
+    and flagged made h₁ a rounding note instead of carried, and with it z₁, y₁ and E correct instead of
+    carried (a number that follows from its inputs is correct only when they are). Any answer misread in its
+    last digit, or read as the key's number: whatever status changes, down the whole chain, is flagged."""
+    from matchbox.paper.grade import grade_sheet
+    variant = sampled(kind, seed)
+    slip, numbers = (slip, learner_numbers(variant, slip=slip)) if slip else first_slip(variant)
+    decimals = {f.name: f.decimals for p in L.answer_pages(variant, "ja") for f in p.fields}
+    key = variant.worksheet.answer_key()
+    right = {c.quantity: c.status for c in grade_sheet(read_as(variant, "ja", numbers)).report.cells}
+    far = 0
+    for name in numbers:
+        for misread in (round(numbers[name] + 10 ** -decimals[name], decimals[name]), key[name]):
+            result = grade_sheet(read_as(variant, "ja", {**numbers, name: misread}, unsure={name}))
+            changed = {c.quantity for c in result.report.cells if c.status != right[c.quantity]}
+            assert changed <= set(result.review), f"{name} misread: {sorted(changed - set(result.review))} unflagged"
+            far = max(far, len(changed))
+    assert far >= 4  # a misread changes the statuses of four answers or more: the chains this test is about
+
+
 def test_a_slip_on_paper_is_named_as_on_the_workbook(pile, graded, tmp_path):
     from matchbox.paper.report import paper_text
     from matchbox.views.feedback import explain

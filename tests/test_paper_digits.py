@@ -30,15 +30,63 @@ def boxes(seed, count, content=None):
 
 
 def test_the_shipped_reader_is_the_engines_two_convolution_cnn():
-    assert digits.READER.stat().st_size <= 1_000_000  # it ships in the package
-    with np.load(digits.READER, allow_pickle=False) as saved:
-        recipe = json.loads(str(saved["recipe"]))
-        assert all(saved[name].dtype == np.float32 for name in saved.files if name != "recipe")
-    assert recipe["model"] == "reader-cnn" and recipe["input_shape"] == [1, 28, 28] and recipe["classes"] == 10
-    net = Reader().net
-    assert net.describe() == ("Convolution – Relu – Pooling – " * 2) + "Affine – Relu – Affine"
-    assert net.params["Convolution1.W"].shape == (recipe["filters"][0], 1, recipe["kernels"][0], recipe["kernels"][0])
-    assert net.params["Convolution2.W"].shape[:2] == tuple(reversed(recipe["filters"]))  # out × in
+    assert sum(path.stat().st_size for path in digits.READERS) <= 2_000_000  # it ships in the package
+    nets = Reader().nets
+    assert len(nets) == len(digits.READERS) >= 1
+    for path, net in zip(digits.READERS, nets):
+        with np.load(path, allow_pickle=False) as saved:
+            recipe = json.loads(str(saved["recipe"]))
+            assert all(saved[name].dtype == np.float32 for name in saved.files if name != "recipe")
+        assert recipe["model"] == "reader-cnn" and recipe["input_shape"] == [1, 28, 28] and recipe["classes"] == 10
+        assert net.describe() == ("Convolution – Relu – Pooling – " * 2) + "Affine – Relu – Affine"
+        assert net.params["Convolution1.W"].shape == (recipe["filters"][0], 1, recipe["kernels"][0],
+                                                      recipe["kernels"][0])
+        assert net.params["Convolution2.W"].shape[:2] == tuple(reversed(recipe["filters"]))  # out × in
+
+
+def by_hand(net, image: np.ndarray) -> np.ndarray:
+    """One network's P(digit) for a normalised 28×28 image, written out: the softmax of its scores for the
+    image and its shifts by one pixel (right, left, down, up), averaged."""
+    views = [image, np.roll(image, 1, 0), np.roll(image, -1, 0), np.roll(image, 1, 1), np.roll(image, -1, 1)]
+    scores = net.predict(np.stack(views)[:, None].astype(np.float32)).astype(np.float64)
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True)).mean(axis=0)
+
+
+def test_the_reader_reads_with_the_mean_of_its_networks_probabilities(tmp_path):
+    """A reader of several networks (`--model a.npz,b.npz` in the benchmarks): a written box read with two
+    small networks' probabilities averaged, each worked out by hand; the confidence of the read is the mean's
+    largest, its digit the mean's likeliest. The shipped reader's probabilities are worked out the same way."""
+    paths = [digits.reader_cnn(filters=(3, 4), kernels=(5, 3), hidden=6, rng=np.random.default_rng(seed))
+             .save(tmp_path / f"net{seed}.npz") for seed in (0, 1)]
+    crop = boxes(21, 1, "4")[0]
+    image = normalise(crop)
+    pair = Reader(paths)
+    alone = [by_hand(digits.load_reader(path), image) for path in paths]
+    mean = (alone[0] + alone[1]) / 2
+    assert np.allclose(pair.probabilities(image[None])[0], mean, atol=1e-6)
+    assert not np.allclose(alone[0], alone[1], atol=1e-3)  # the mean is not one of them
+    read = pair.read([crop])[0]
+    assert read.digit == int(np.argmax(mean)) and read.confidence == pytest.approx(mean.max(), abs=1e-6)
+    shipped = Reader()
+    assert np.allclose(shipped.probabilities(image[None])[0],
+                       np.mean([by_hand(net, image) for net in shipped.nets], axis=0), atol=1e-6)
+
+
+def test_a_network_of_the_reader_missing_is_said_in_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from matchbox.cli import main
+    from matchbox.errors import MatchboxError
+    here = digits.READERS[0]
+    gone = tmp_path / "reader2.npz"
+    with pytest.raises(MatchboxError, match="reader2.npz: no such file, and the reader needs all 2 of its networks"):
+        Reader([here, gone])
+    monkeypatch.setattr(digits, "READERS", (here, gone))  # a reader of two networks, one of them lost
+    from PIL import Image
+    Image.fromarray(np.full((50, 40), 200, np.uint8)).save(tmp_path / "photo.jpg")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "photo.jpg")])
+    assert result.exit_code == 2 and result.output.strip().count("\n") == 0 and "reader2.npz" in result.output
 
 
 def test_a_saved_reader_network_loads_back_the_same(tmp_path):

@@ -83,6 +83,25 @@ def by_key(ws, c, unrounded: dict) -> bool:
         q.precision.agrees(c.value, c.expected) or q.precision.agrees(c.value, unrounded[c.quantity]))
 
 
+def hangs_on_unsure(ws, c, answers_in: list[str], review: dict, status: dict, own: dict, key: dict) -> list[str]:
+    """The inputs, read with confidence but graded from an unsure read (so their status may change), that the
+    status of `c` (its own number read with confidence) hangs on. Only a number that follows from its inputs
+    has such a status: correct when all of them are correct (or rounded), carried when one is not, simplified
+    when an incorrect or simplified one made the step trivial; "incorrect" and a rounding note are judged on
+    the numbers alone."""
+    from ..grading.simplified import degenerate
+    unsure = [d for d in answers_in if d in review]
+    if not unsure or c.status not in ("correct", "carried", "simplified"):
+        return []
+    wrong = [d for d in answers_in if status[d] not in ("correct", "rounding")]
+    if set(wrong) <= set(unsure):  # correct, or carried only from inputs whose status may change
+        return unsure
+    # carried or simplified: which of the two hangs on which inputs are incorrect or simplified
+    if c.status == "simplified" or degenerate(ws, ws.quantities[c.quantity], own, key):
+        return unsure
+    return [d for d in unsure if status[d] in ("incorrect", "simplified")]
+
+
 def grade_sheet(sheet: PaperSheet, marking: Marking = Marking(), name: str | None = None) -> PaperResult:
     """Grade a sheet read from paper; `name` is what the report calls it (default: its file)."""
     filled = filled_of(sheet, name)
@@ -98,15 +117,15 @@ def grade_sheet(sheet: PaperSheet, marking: Marking = Marking(), name: str | Non
     ws = sheet.variant.worksheet
     inputs, unrounded = dependents(ws), ws.key()
     status = {c.quantity: c.status for c in report.cells}
+    key = ws.answer_key()
+    own = {**key, **{c.quantity: c.value for c in report.cells if isinstance(c.value, float)}}
     for c in report.cells:  # in sheet order: each answer after those it is computed from
         if c.quantity in review or by_key(ws, c, unrounded):  # agrees with the key: correct whatever its inputs
             continue
-        # An input read unsure can change any status. An input whose number is sure but whose status is not
-        # (graded from an unsure one) matters when it was marked incorrect or simplified: a number that
-        # follows from it may then be simplified (a step the error made trivial) rather than carried.
+        # An input read unsure can change any status; an input graded from one, only a status that hangs on
+        # its inputs' statuses (see `hangs_on_unsure`)
         unsure = [d for d in inputs[c.quantity] if review.get(d) == ""] or \
-            [d for d in inputs[c.quantity] if d in review and status[d] in ("incorrect", "simplified")
-             and c.status in ("carried", "simplified", "correct")]
+            hangs_on_unsure(ws, c, inputs[c.quantity], review, status, own, key)
         if unsure:
             review[c.quantity] = review[unsure[0]] or addresses[unsure[0]]
     return PaperResult(sheet, report, addresses, review)
