@@ -24,3 +24,21 @@ class SpecError(MatchboxError):
 
 class WorkbookError(MatchboxError):
     """A file that cannot be graded: missing, not a workbook, damaged, unsafe or not from matchbox."""
+
+
+class Said(str):
+    """A line reported and gone on from (a page of a scan that could not be read): English as a str, the same
+    line in Japanese as `ja`, so a Japanese run of `check` says it in Japanese."""
+
+    def __new__(cls, message: str, ja: str | None = None):
+        line = super().__new__(cls, message)
+        line.ja = ja
+        return line
+
+    def said(self, lang: str) -> str:
+        return self.ja if lang == "ja" and self.ja else str(self)
+
+
+def said(line, lang: str) -> str:
+    """A reported line (a Said, a MatchboxError or plain text) in `lang` where it knows that language."""
+    return line.said(lang) if hasattr(line, "said") else str(line)

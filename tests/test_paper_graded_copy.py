@@ -208,3 +208,14 @@ def test_a_graded_copy_among_the_scans_is_not_read_as_one(copied):
     assert problems == [f"image {i}: no answer page (no corner marker) found" for i in (1, 2)]
     r = run_cli("check", copy)
     assert r.returncode == 2 and "no corner marker" in r.stderr
+
+
+def test_pages_not_read_are_said_in_the_language_of_the_sheets(copied, tmp_path):
+    """`check` of a Japanese scan beside a copy (no answer page in it): the copy's lines are in Japanese."""
+    _, _, _, copy = copied["ja"]
+    scan = copied["ja"][0]
+    r = run_cli("check", scan, copy)
+    assert r.returncode == 2
+    lines = [line for line in r.stderr.splitlines() if copy.name in line]
+    assert lines == [f"matchbox: {copy.name}: 画像 {i}: 解答ページが見つかりません(四隅のマーカーがありません)"
+                     for i in (1, 2)], r.stderr

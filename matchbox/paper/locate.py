@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import MatchboxError
+from ..errors import MatchboxError, Said
 from . import layout as L
 from .markers import page_code_lang, parse_page_code
 
@@ -267,9 +267,10 @@ def pages_of_file(path: Path, problems: list | None = None) -> list[FoundPage]:
             pages = find_pages(image, index)
         except MatchboxError as e:
             if problems is not None:
-                problems.append(f"image {index}: {e}")
+                problems.append(Said(f"image {index}: {e}", f"画像 {index}: {e.said('ja')}"))
             continue
         if not pages and problems is not None:
-            problems.append(f"image {index}: no answer page (no corner marker) found")
+            problems.append(Said(f"image {index}: no answer page (no corner marker) found",
+                                 f"画像 {index}: 解答ページが見つかりません(四隅のマーカーがありません)"))
         found.extend(pages)
     return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import MatchboxError
+from ..errors import MatchboxError, Said, said
 from . import layout as L
 
 PX_PER_MM = 10.0  # a 7 × 9 mm box becomes about 66 × 86 pixels: more than the reader's 28 × 28 needs
@@ -102,7 +102,7 @@ def read_file(path: Path, reader=None, problems: list | None = None, px_per_mm: 
             sheet.fields.update(read_page(reader, found, page, px_per_mm))
             sheet.seconds += time.perf_counter() - start
         if problems is not None:
-            problems += [f"{file.name}: {p}" for p in found_problems]
+            problems += [Said(f"{file.name}: {p}", f"{file.name}: {said(p, 'ja')}") for p in found_problems]
     for sheet in sheets:
         pages = layouts[sheet.variant.id, sheet.lang]
         sheet.missing = [p.number for p in pages if p.number not in sheet.pages]

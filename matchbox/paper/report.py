@@ -108,7 +108,7 @@ def check_scans(files: list[Path], marking, echo, as_json=False, show_all=False,
     files or images could not be read, or copies not written (each said in one line on stderr)."""
     import json
 
-    from ..errors import MatchboxError
+    from ..errors import MatchboxError, Said, said
     from .digits import Reader
     from .grade import grade_file, write_crops
     if annotate is not None:  # said before the scans are read, when it can be
@@ -129,11 +129,13 @@ def check_scans(files: list[Path], marking, echo, as_json=False, show_all=False,
             failed.append({"file": str(path), "source": "paper", "error": str(e)})
             errors += 1
             continue
-        for problem in problems:  # an image without a readable page: "scan.pdf: image 3: why"
-            echo(f"matchbox: {printable(problem)}", err=True)
+        # an image without a readable page ("scan.pdf: image 3: why"), in the language of the sheets found so far
+        lang = next((r.report.lang for r in (found or results)), "en")
+        for problem in problems:
+            echo(f"matchbox: {printable(said(problem, lang))}", err=True)
         if not found and not problems:
-            problems.append("no answer page found")
-            echo(f"matchbox: {printable(path)}: no answer page found", err=True)
+            problems.append(Said("no answer page found", "解答ページが見つかりません"))
+            echo(f"matchbox: {printable(path)}: {said(problems[0], lang)}", err=True)
         if not found:
             failed.append({"file": str(path), "source": "paper", "error": "; ".join(problems)})
             errors += 1
