@@ -6,29 +6,30 @@ the tests catch them.
     nice -n 19 python benchmarks/mutation.py reader       # workbook/reader.py             (target: ≥ 90 % killed)
     nice -n 19 python benchmarks/mutation.py grading      # grading/                       (target: ≥ 90 % killed)
     nice -n 19 python benchmarks/mutation.py grading --sample 200 --seed 1 --without-own   # a seeded sample,
-                                                          # without tests/test_mutants_grading.py (the "before")
+                                              # without tests/test_mutants_grading.py (the "before")
+    nice -n 19 python benchmarks/mutation.py grading --again --cap 60 --per-function 0  # every test but LibreOffice
     nice -n 19 python benchmarks/mutation.py grading --again  # the record's survivors, against the tests now
     python benchmarks/mutation.py grading --list          # the verdicts so far, with each survivor's diff
 
-Slow (tens of minutes), so not part of CI. Each target runs in its own copy of the checkout (/tmp/matchbox-
-mutation/TARGET); mutmut mutates only the target's files and runs only its test files: a first pass times every
-test and notes which functions it reaches, then each mutant runs the tests of its function, fastest first, -x.
+Slow (tens of minutes), so not in CI. Each target runs in its own copy of the checkout (/tmp/matchbox-mutation/
+TARGET); mutmut mutates only the target's files and runs its test files: a first pass times every test and notes
+the functions it reaches, then each mutant runs the tests of its function, fastest first, -x.
 
 What keeps it fast enough for a 2-core machine:
 - only in-process test files (no LibreOffice: its fixture skips in the copy), plus tests/test_mutants_TARGET.py;
-- a test that took more than --cap seconds in the first pass (a `matchbox` subprocess, a big workbook) is left
-  out of the mutant runs: the copy's conftest deselects it, so the clean run and the forced-fail run skip it too
-  (and the next first pass: the list is kept);
-- each mutant runs at most --per-function of the fastest tests that reach its function (reader, grading: 30);
+- a test whose whole time (noted in durations.json, kept between runs) is over --cap seconds (a `matchbox`
+  subprocess, a big workbook) is deselected in every run, the first pass too: slow-tests.txt, rebuilt for the cap
+  each run (a test listed by an old run with no time noted stays out unless --cap is given: then it is timed);
+- each mutant runs at most --per-function of the fastest tests that reach its function (reader, grading: 30),
+  and all of tests/test_mutants_TARGET.py (written to kill survivors: never pruned, run even where unmapped);
 - pytest without its cache and without pytest-timeout (mutmut has its own: 15 × the tests' time, +1 s), one
   thread per process (a thread pool does not survive mutmut's fork), two workers (--max-children).
 
 mutmut 3.3.1 forgets every verdict when run again, so verdicts.json in the copy keeps them: --again re-runs the
-survivors against the checkout's tests as they are now (new tests timed and mapped first), updating only theirs.
+survivors against the checkout's tests as they are now (new tests timed and mapped first; every test, with --cap
+or --per-function, as mutmut's pruned map cannot widen), updating only theirs.
 
-The score is killed / (killed + survived + no tests + suspicious): a mutant that no kept test reaches counts as
-missed; a timeout (the mutant made the tests hang, e.g. an endless loop) counts as neither and is listed.
-Every survivor is either killed by a new test or explained as equivalent in the note.
+The score: killed / (killed + survived + no tests + suspicious); a timeout (an endless loop...) is listed apart.
 """
 from __future__ import annotations
 
@@ -69,11 +70,9 @@ CONFTEST = r'''
 # ---- added by benchmarks/mutation.py (the copy only) ----
 import os  # noqa: E402
 
-
 @pytest.fixture(scope="session")
 def soffice():
     pytest.skip("LibreOffice is left out of mutation runs: far too slow per mutant")
-
 
 def pytest_runtest_logreport(report):
     # mutmut keeps only a test's teardown time: the whole of it (setup, call, teardown) is noted here
@@ -81,7 +80,6 @@ def pytest_runtest_logreport(report):
     if timings and os.environ.get("MUTANT_UNDER_TEST") == "stats":
         with open(timings, "a", encoding="utf-8") as f:
             f.write(f"{report.nodeid}\t{report.duration}\n")
-
 
 def pytest_collection_modifyitems(config, items):
     slow_list = os.environ.get("MUTATION_SLOW_TESTS")
@@ -92,22 +90,20 @@ def pytest_collection_modifyitems(config, items):
 
 
 def own_tests(target: str, without_own: bool = False) -> list[str]:
-    """The target's test files, and tests/test_mutants_TARGET.py when it exists (the tests written to kill
-    this target's survivors) unless `without_own` (to measure the score before them)."""
+    """The target's test files, and the tests written to kill its survivors unless `without_own` (the before)."""
     own = f"tests/test_mutants_{target}.py"
     return TARGETS[target]["tests"] + ([own] if (ROOT / own).exists() and not without_own else [])
 
 
 def checkout_copy(target: str) -> Path:
-    """The tracked files of the checkout as they are now (uncommitted edits too), in a fresh folder; the list
-    of slow tests found by an earlier run is kept, so that the first pass skips them at once."""
+    """The tracked files of the checkout as they are now (uncommitted edits too), in a fresh folder; the tests'
+    times noted by earlier runs are kept (and their slow list), so that the first pass skips the slow ones."""
     folder = WORK / target
-    slow = (folder / "slow-tests.txt").read_text() if (folder / "slow-tests.txt").exists() else None
-    if folder.exists():
-        shutil.rmtree(folder)
-    if slow is not None:
-        folder.mkdir(parents=True)
-        (folder / "slow-tests.txt").write_text(slow)
+    kept = {n: (folder / n).read_text() for n in ("slow-tests.txt", "durations.json") if (folder / n).exists()}
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name, text in kept.items():
+        (folder / name).write_text(text)
     files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
                            capture_output=True, text=True, check=True).stdout.split("\n")
     for name in filter(None, files):
@@ -161,10 +157,9 @@ if os.environ.get("MUTANT_UNDER_TEST") == "stats" and os.environ.get("PYTEST_CUR
 # mutmut 3.3.1's timeout checker compares every running mutant of a file with the time limit of every mutant of
 # that file, the smallest included (15 s for a mutant no test reaches), so a slow survivor was stopped as a
 # "timeout"; this runs mutmut with a checker that gives each mutant its own limit, 15 × (its tests' time + 1 s).
-MUTMUT = """import os, signal, sys, time
+MUTMUT = """import contextlib, os, signal, sys, time
 from datetime import datetime
 import mutmut.__main__ as mm
-
 
 def timeout_checker(mutants):
     files = list({id(m): m for m, _, _ in mutants}.values())
@@ -180,12 +175,9 @@ def timeout_checker(mutants):
                     key = m.key_by_pid.get(pid)
                     limit = (m.estimated_time_of_tests_by_mutant.get(key, 0) + 1) * 15
                     if key is not None and (now - start).total_seconds() > limit:
-                        try:
+                        with contextlib.suppress(ProcessLookupError):
                             os.kill(pid, signal.SIGXCPU)
-                        except ProcessLookupError:
-                            pass
     return check
-
 
 mm.timeout_checker = timeout_checker
 sys.exit(mm.cli())
@@ -194,11 +186,9 @@ sys.exit(mm.cli())
 
 def subprocess_site(folder: Path) -> Path:
     """A sitecustomize for the tests' `matchbox` subprocesses: they run the mutant under test (mutants/ first on
-    their path) and, while mutmut maps tests to functions, record which functions they reach.
-
-    mutants/ must not be on PYTHONPATH itself: it does not exist yet when mutmut's first pass starts, Python
-    remembers that, and the tests of that pass would import the unmutated package through the editable install
-    (so mutmut would map no in-process test to any function, only the subprocess ones: slow and incomplete)."""
+    their path) and, while mutmut maps tests to functions, record which functions they reach. (Not mutants/ on
+    PYTHONPATH: it does not exist when the first pass starts, Python remembers that, and that pass's in-process
+    tests would import the unmutated package through the editable install, so map to no function.)"""
     site, hits = folder / "subprocess-site", folder / "subprocess-hits"
     site.mkdir(exist_ok=True)
     hits.mkdir(exist_ok=True)
@@ -211,43 +201,52 @@ def environment(folder: Path) -> dict:
            "PYTEST_ADDOPTS": "-p no:cacheprovider -p no:timeout -n 0 -W ignore::pytest.PytestConfigWarning",
            "MUTATION_SLOW_TESTS": str(folder / "slow-tests.txt"), "MUTATION_TIMINGS": str(folder / "timings.tsv")}
     env.pop("CI", None)  # in CI mode the soffice fixture would fail instead of skipping
-    # one thread per mutant: the machine has few cores, and a thread pool (OpenMP, PyTorch's) that the parent
-    # started does not survive mutmut's fork: the child waits for it forever and is stopped as a timeout
+    # one thread per mutant: a thread pool (OpenMP, PyTorch's) started by the parent does not survive mutmut's fork
     env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     return env
 
 
+def list_slow(folder: Path, cap: float, cap_given: bool = False) -> set[str]:
+    """slow-tests.txt, which the copy's conftest deselects: the tests whose whole time noted in durations.json is
+    over `cap`, and those an older run listed without their time, unless --cap is given (the first pass times them)."""
+    noted, listed = folder / "durations.json", folder / "slow-tests.txt"
+    durations = json.loads(noted.read_text()) if noted.exists() else {}
+    old = set() if cap_given or not listed.exists() else set(filter(None, listed.read_text().split("\n")))
+    slow = {t for t, d in durations.items() if d > cap and not t.startswith("tests/test_mutants_")}
+    slow |= old - set(durations)
+    listed.write_text("\n".join(sorted(slow)))
+    return slow
+
+
 def prune_map(folder: Path, cap: float, per_function: int = 0) -> None:
-    """After mutmut's first pass: add the subprocesses' functions to its map of tests, leave out the tests slower
-    than `cap` (listed in slow-tests.txt, which the copy's conftest deselects), keep for each function only its
-    `per_function` fastest tests (0: all; a survivor runs every test of its function), note each test's whole time
-    (mutmut stops a mutant whose tests outlast 15 × their time + 1 s: an endless loop, say)."""
+    """After mutmut's first pass: add the subprocesses' functions to its map of tests, note each test's whole time
+    (mutmut stops a mutant whose tests outlast 15 × their time + 1 s), leave out the tests slower than `cap`
+    (list_slow), keep for each function only its `per_function` fastest tests (0: all)."""
     stats_file = folder / "mutants" / "mutmut-stats.json"
     stats = json.loads(stats_file.read_text())
     by_function = stats["tests_by_mangled_function_name"]
     for record in (folder / "subprocess-hits").iterdir():
         test, *functions = record.read_text().split("\n")
         for name in functions:
-            by_function.setdefault(name, [])
-            if test not in by_function[name]:
-                by_function[name].append(test)
+            by_function.setdefault(name, []).append(test)  # duplicates go below
     durations = stats["duration_by_test"]
-    whole: dict[str, float] = {}
-    for line in (folder / "timings.tsv").read_text(encoding="utf-8").splitlines():
-        test, seconds = line.rsplit("\t", 1)
-        whole[test] = whole.get(test, 0.0) + float(seconds)
+    whole: Counter = Counter()  # setup, call and teardown
+    for test, seconds in (line.rsplit("\t", 1) for line in (folder / "timings.tsv").read_text().splitlines()):
+        whole[test] += float(seconds)
     durations.update(whole)
-    known = folder / "slow-tests.txt"
-    slow = sorted({t for t, d in durations.items() if d > cap and not t.startswith("tests/test_mutants_")} |
-                  set(filter(None, known.read_text().split("\n")) if known.exists() else ()))
-    known.write_text("\n".join(slow))
+    noted = folder / "durations.json"  # a test deselected in this pass keeps the time noted before
+    noted.write_text(json.dumps({**(json.loads(noted.read_text()) if noted.exists() else {}), **durations}, indent=0))
+    slow = list_slow(folder, cap)
+    listing = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-n", "0", "-p",
+                              "no:cacheprovider", f"tests/test_mutants_{folder.name}.py"], cwd=folder,
+                             capture_output=True, text=True)
+    own = [t for t in listing.stdout.splitlines() if t.startswith("tests/") and t in durations]  # not renamed ones
     for name, tests in by_function.items():
-        kept = sorted((t for t in tests if t not in slow), key=lambda t: durations.get(t, 0.0))
-        by_function[name] = kept[:per_function] if per_function else kept
+        kept = sorted((t for t in set(tests) - slow - set(own)), key=lambda t: durations.get(t, 0.0))
+        by_function[name] = (kept[:per_function] if per_function else kept) + own
     stats["duration_by_test"] = {t: max(d, 0.05) for t, d in durations.items()}
     stats_file.write_text(json.dumps(stats, indent=1))
-    kept = sum(1 for t in durations if t not in slow)
-    print(f"{kept} tests kept, {len(slow)} slower than {cap} s left out; "
+    print(f"{len(set(durations) - slow)} tests kept, {len(slow)} slower than {cap} s left out; "
           f"{sum(1 for t in by_function.values() if t)} functions reached", flush=True)
 
 
@@ -276,10 +275,9 @@ def mutmut_command(folder: Path) -> list[str]:
 def run_mutmut(folder: Path, names: list[str], max_children: int, env: dict) -> float:
     """`mutmut run` on the named mutants (all when none are named); the seconds it took."""
     start = time.monotonic()
-    mutmut = mutmut_command(folder)
     with open(folder / "mutmut-run.log", "a", encoding="utf-8") as log:  # mutmut's spinner, for `tail -f`
-        subprocess.run([*mutmut, "run", "--max-children", str(max_children), *names], cwd=folder, env=env,
-                       stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        subprocess.run([*mutmut_command(folder), "run", "--max-children", str(max_children), *names], cwd=folder,
+                       env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     return time.monotonic() - start
 
 
@@ -287,6 +285,8 @@ def first_pass_and_map(folder: Path, target: str, args, env: dict) -> tuple[floa
     """A run for a mutant that does not exist: mutmut makes the mutants and times and maps the tests (the new ones
     only, after a first time), and tests nothing; then the map is pruned (prune_map). Its seconds, per_function."""
     start = time.monotonic()
+    cap = args.cap if args.cap is not None else TARGETS[target].get("cap", 1.5)
+    list_slow(folder, cap, args.cap is not None)
     with open(folder / "mutmut-first-pass.log", "w", encoding="utf-8") as log:
         subprocess.run([*mutmut_command(folder), "run", "no-such-mutant"], cwd=folder, env=env,
                        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
@@ -294,7 +294,7 @@ def first_pass_and_map(folder: Path, target: str, args, env: dict) -> tuple[floa
         sys.exit(f"mutmut's first pass failed: see {folder / 'mutmut-first-pass.log'}")
     print(f"first pass (timing and mapping the tests): {time.monotonic() - start:.0f} s", flush=True)
     per_function = TARGETS[target].get("per_function", 0) if args.per_function is None else args.per_function
-    prune_map(folder, args.cap or TARGETS[target].get("cap", 1.5), per_function)
+    prune_map(folder, cap, per_function)
     return time.monotonic() - start, per_function
 
 
@@ -314,24 +314,25 @@ def fresh_run(target: str, args) -> None:
     verdicts = {n: s for n, s in found.items() if s in JUDGED and (not names or n in names)}
     save_verdicts(folder, {"verdicts": verdicts, "total": len(everyone), "sample": args.sample or None,
                            "seed": args.seed if args.sample else None, "without_own": args.without_own,
-                           "per_function": per_function,
-                           "runs": [{"kind": "fresh", "first_pass_s": round(first_pass), "mutants": len(verdicts),
-                                     "seconds": round(seconds), "verdicts": counts(verdicts)}]})
+                           "per_function": per_function, "runs": [
+                               {"kind": "fresh", "first_pass_s": round(first_pass), "mutants": len(verdicts),
+                                "seconds": round(seconds), "verdicts": counts(verdicts)}]})
     print(f"{len(verdicts)} mutants judged in {seconds:.0f} s ({60 * len(verdicts) / max(seconds, 1):.1f}/min); "
           f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 def again(target: str, args) -> None:
-    """The survivors (and timeouts, and mutants no test reached) of the record, against the tests as they are
-    now; only their verdicts change."""
+    """The survivors (timeouts, mutants no test reached) of the record, against the tests now; only theirs change."""
     folder = WORK / target
     record = load_verdicts(folder)
     names = sorted(n for n, s in record["verdicts"].items() if s != "killed")
     if not names:
-        print("nothing to run again: every mutant of the record is killed")
-        return
+        return print("nothing to run again: every mutant of the record is killed")
     refresh_tests(folder)
     configure(folder, target)
+    if args.cap is not None or args.per_function is not None:  # every test timed and mapped again
+        for stale in ("mutants/mutmut-stats.json", "timings.tsv", "subprocess-hits"):
+            shutil.rmtree(folder / stale) if (folder / stale).is_dir() else (folder / stale).unlink(missing_ok=True)
     env = environment(folder)
     first_pass_and_map(folder, target, args, env)  # the new tests timed as a whole (else a survivor times out)
     seconds = run_mutmut(folder, names, args.max_children, env)
@@ -353,14 +354,12 @@ def report(target: str, show_diffs: bool) -> float:
     record = load_verdicts(folder)
     verdicts = record["verdicts"]
     count = counts(verdicts)
-    missed = sum(count.get(k, 0) for k in ("survived", "no tests", "suspicious"))
-    scored = count.get("killed", 0) + missed
+    scored = sum(count.get(k, 0) for k in ("killed", "survived", "no tests", "suspicious"))
     score = count.get("killed", 0) / scored if scored else 0.0
-    goal = TARGETS[target]["goal"]
     sample = f"a sample of {record['sample']} (seed {record['seed']}) of " if record.get("sample") else ""
     print(f"{target}: {len(verdicts)} mutants judged, {sample}{record.get('total')} in all: {count}")
-    for run in record["runs"]:
-        print(f"  run: {run}")
+    print("\n".join(f"  run: {run}" for run in record["runs"]))
+    goal = TARGETS[target]["goal"]
     print(f"killed {count.get('killed', 0)} of {scored} (timeouts aside): {100 * score:.1f} % "
           f"({'meets' if score >= goal else 'misses'} the target {100 * goal:.0f} %)")
     for status in ("survived", "no tests", "suspicious", "timeout"):
@@ -378,15 +377,16 @@ def main():
     parser.add_argument("target", choices=TARGETS)
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--cap", type=float, help="leave out of the mutant runs the tests slower than this many "
-                        "seconds (default 1.5; the engine's 6)")
+                        "seconds (default 1.5, the engine's 6, --again's too: give it again; the slow list is "
+                        "rebuilt for it from the times noted, a test with none noted is timed)")
     parser.add_argument("--per-function", type=int, help="run each mutant against at most this many of the "
                         "fastest tests that reach its function (0: all; default 0, the reader's and grading's 30)")
     parser.add_argument("--without-own", action="store_true",
                         help="leave out tests/test_mutants_TARGET.py (the score before them); --again adds it")
     parser.add_argument("--sample", type=int, default=0, help="judge only this many mutants, drawn at random")
     parser.add_argument("--seed", type=int, default=1, help="the seed of --sample's draw (default 1)")
-    parser.add_argument("--again", action="store_true",
-                        help="run the last run's survivors again, against the tests as they are now")
+    parser.add_argument("--again", action="store_true", help="run the last run's survivors again, against the "
+                        "tests as they are now (with --cap or --per-function: every test timed and mapped again)")
     parser.add_argument("--list", action="store_true", help="only report the verdicts so far, with diffs")
     args = parser.parse_args()
     if args.again:
