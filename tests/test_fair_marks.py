@@ -2,6 +2,7 @@
 learner fills it, then graded: doing nothing earns nothing, an honest slip costs its cell (and a step it made
 trivial), following the sheet's rounding earns full marks, and a rounding habit costs one mark a sheet."""
 import json
+import math
 
 import pytest
 
@@ -212,3 +213,27 @@ def test_a_sum_is_simplified_only_when_the_error_emptied_a_term_that_counted():
     k = next(k for k in range(1, 99) if key[f"d{k}"] != 0)
     j = next(j for j in range(3) if key[f"x{k - 1}_{j}"] != 0)  # trial k reads x{k-1}, as u5 reads x4
     assert degenerate(ws, ws.quantities[f"w{k}_{j}"], {**key, f"d{k}": 0}, key)
+
+
+def test_what_counts_as_an_input_the_result_still_moves_with():
+    """simplified.live_inputs, on steps written out here: an input is live when a small nudge either way moves
+    the result by more than float noise (relative to the result); a result undefined on the learner's numbers
+    is no reason to call the step trivial."""
+    from types import SimpleNamespace
+
+    from matchbox.grading.simplified import _same, live_inputs
+    from matchbox.worksheet.graph import Step
+    cross_entropy = Step(lambda y, t: -t * math.log(y), ("y", "t"))
+    # y = 0.5: a nudge of a thousandth moves E; a nudge the size of y itself would leave log's domain
+    assert live_inputs(cross_entropy, {"y": 0.5, "t": 1.0}) == {"y", "t"}
+    assert live_inputs(cross_entropy, {"y": 0.5, "t": 0.0}) == {"t"}  # t = 0 empties the product
+    # the float noise of a result of a million is not a move: b's share, 1e-5·b, is below it
+    big = Step(lambda a, b: a + 1e-5 * b, ("a", "b"))
+    assert live_inputs(big, {"a": 1e6, "b": 1.0}) == {"a"}
+    assert live_inputs(big, {"a": 0.0, "b": 1.0}) == {"a", "b"}
+    assert _same(1e6 * (1 + 1e-12), 1e6) and not _same(1e6 + 0.01, 1e6) and not _same(1e-10, 0.0 + 2e-9)
+    # undefined on the learner's numbers (a log of 0): not trivial, whatever the key's
+    ws = SimpleNamespace(quantities={"y": SimpleNamespace(is_given=False), "t": SimpleNamespace(is_given=True)})
+    q = SimpleNamespace(step=cross_entropy)
+    assert live_inputs(cross_entropy, {"y": 0.0, "t": 1.0}) is None
+    assert not degenerate(ws, q, {"y": 0.0, "t": 1.0}, {"y": 0.5, "t": 1.0})
