@@ -8,6 +8,7 @@ with one line that says what is wrong.
 """
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import posixpath
@@ -101,8 +102,8 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
                             ja="古い形式の .xls ファイルです。Excel ブック (.xlsx) として保存し直してください")
     if not data.startswith(b"PK"):
         head = data[:2048]
-        try:
-            text = head.decode("utf-8")
+        try:  # a character cut at the 2 KB mark is no reason to think the file is not text
+            text = codecs.getincrementaldecoder("utf-8")().decode(head)
         except UnicodeDecodeError:
             text = None
         if text is not None and ("," in text or "\t" in text or ";" in text):
