@@ -119,6 +119,26 @@ def padded(data: bytes) -> bytes:
     return data.replace(b"</sheetData>", rows + b"</sheetData>")
 
 
+def disguised(how: str, pad: bool):
+    """The Work sheet as openpyxl still reads it but a check by name or by UTF-8 bytes would miss: renamed
+    `sheet2.dat` (the links and content types told), or saved in UTF-16; with 150,000 more cells or not."""
+    def build(tmp, good):
+        zin = zipfile.ZipFile(good)
+        with zipfile.ZipFile(tmp / "x.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+            for name in zin.namelist():
+                data = zin.read(name)
+                if name == WORK_SHEET:
+                    data = padded(data) if pad else data
+                    if how == "utf-16":
+                        data = data.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+                if how == "renamed":
+                    data = data.replace(b"worksheets/sheet2.xml", b"worksheets/sheet2.dat")
+                    name = name.replace("sheet2.xml", "sheet2.dat")
+                z.writestr(name, data)
+        return tmp / "x.xlsx"
+    return build
+
+
 def foreign_and_padded(tmp, good):
     wb = openpyxl.Workbook()
     wb.active["A1"] = 1
@@ -173,6 +193,9 @@ CASES = {
     "parameters nested 100,000 deep": (meta_text(lambda t: "[" * 100_000 + "]" * 100_000), "damaged"),
     "sheet deleted": (sheet_deleted, "sheet 'Work' is missing"),
     "padded with 150,000 cells": (member(WORK_SHEET, padded), "more than 100,000 cells"),
+    # openpyxl follows the links, not the names, and reads UTF-16: the limits look at what it will parse
+    "a sheet renamed .dat, padded": (disguised("renamed", pad=True), "more than 100,000 cells"),
+    "a sheet in UTF-16, padded": (disguised("utf-16", pad=True), "more than 100,000 cells"),
     "a merged range of the whole sheet": (member(WORK_SHEET, lambda d: d.replace(
         b"</mergeCells>", b'<mergeCell ref="A1000:XFD1048576"/></mergeCells>')), "merges or links ranges"),
     "a hyperlink over the whole sheet": (member(WORK_SHEET, lambda d: d.replace(
@@ -217,3 +240,35 @@ def test_a_file_name_cannot_break_the_line(tmp_path, good):
     r = run_cli("check", path)
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
     assert r.stderr.startswith(f"matchbox: {tmp_path}/a\\nmatchbox: fake.xlsx: the file is empty")
+
+
+@pytest.mark.parametrize("how", ["renamed", "utf-16"])
+def test_a_disguised_sheet_is_read_when_it_is_honest(tmp_path, good, how):
+    """The same disguises without the padding: openpyxl reads them, so matchbox grades them as the original
+    (the padded ones above are refused because of their cells, not their disguise)."""
+    path = disguised(how, pad=False)(tmp_path, good)
+    with zipfile.ZipFile(path) as z:
+        assert ("xl/worksheets/sheet2.dat" in z.namelist()) == (how == "renamed")
+    original, r = run_cli("check", good, "--json"), run_cli("check", path, "--json")
+    assert r.returncode == original.returncode, r.stderr
+    assert json.loads(r.stdout)["score"] == json.loads(original.stdout)["score"]
+
+
+def test_which_members_may_be_xml_is_told_by_their_first_bytes():
+    """XML's own ways to begin (appendix F of the XML 1.0 recommendation): a byte order mark, "<" in UTF-16
+    or UTF-32, or blanks then "<"; a PNG or a run of zeros is no XML, a name ending .xml is checked anyway."""
+    from matchbox.workbook.xmlparts import as_utf8, encoding, xml_parts
+    text = '<?xml version="1.0"?><c>山</c>'
+    for name in ("utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
+        data = text.encode(name)
+        assert as_utf8(data, encoding(data[:8])).decode().lstrip("\ufeff") == text, name
+    assert encoding(b"\n \t<worksheet/>") == "utf-8" and encoding(b" " * 100) == "utf-8"
+    assert encoding(b"\x89PNG\r\n\x1a\n") is None and encoding(b"\0" * 8) is None and encoding(b"") is None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("a.xml", b"\x89PNG")  # by its name
+        z.writestr("b.png", b"\x89PNG")
+        z.writestr("c.bin", "<x/>".encode("utf-16"))
+        z.writestr("d/", b"")
+    with zipfile.ZipFile(buffer) as z:
+        assert [(i.filename, e) for i, e in xml_parts(z, z.infolist())] == [("a.xml", "utf-8"), ("c.bin", "utf-16")]

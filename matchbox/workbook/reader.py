@@ -27,6 +27,7 @@ from ..kinds import Variant, from_meta
 from ..worksheet.graph import tr
 from .layout import META_SHEET, Layout, column_letter, layout
 from .locate import blank, grids_of, is_key, locate
+from .xmlparts import as_utf8, xml_parts
 
 MAX_FILE_BYTES = 20 * 2**20  # a workshop workbook is ~20 KB
 MAX_MEMBERS = 1000
@@ -140,14 +141,14 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
                                 ja="Word の文書で、.xlsx のワークブックではありません")
         raise WorkbookError("this is a zip archive but not an .xlsx workbook",
                             ja="zip ファイルですが、.xlsx のワークブックではありません")
-    parts = [i for i in infos if i.filename.endswith((".xml", ".rels", ".vml"))]
+    parts = xml_parts(archive, infos)  # by name, or by first bytes: openpyxl follows links, not names
     # Is it ours? The stored parameters are named in the workbook's sheet list or its document properties:
     # a foreign workbook, however large, is told so before anything else is unpacked.
-    marked = [i for i in parts if (i.filename == "xl/workbook.xml" or i.filename.startswith("docProps/"))
+    marked = [i for i, _ in parts if (i.filename == "xl/workbook.xml" or i.filename.startswith("docProps/"))
               and i.file_size <= MAX_PART]
     if not any(MARKER.search(_unpack(archive, i)) for i in marked):
         raise WorkbookError(NOT_OURS, ja=NOT_OURS_JA)
-    for i in parts:
+    for i, _ in parts:
         if i.file_size > MAX_PART:
             raise WorkbookError(f"{i.filename} would unpack to {i.file_size / 2**20:.0f} MB, far more than a "
                                 "matchbox workbook holds (a padded file?)",
@@ -155,8 +156,8 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
                                    "ワークブックとしては大きすぎるため読みません")
     counts = dict.fromkeys(ITEMS, 0)
     area = 0
-    for i in parts:
-        content = _unpack(archive, i)
+    for i, encoding in parts:
+        content = as_utf8(_unpack(archive, i), encoding)
         if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
             raise WorkbookError(f"{i.filename} declares XML entities; refused as unsafe (entity bomb?)",
                                 ja=f"{i.filename} に XML エンティティの宣言があるため、安全のため読みません")
