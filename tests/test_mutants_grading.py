@@ -626,3 +626,75 @@ def test_the_keys_number_is_correct_even_after_a_wrong_input(tmp_path):
     _, filled, _ = graded_workbook(tmp_path, "neuron", 1, {**values, slip: values[slip] + 0.1, name: key[name]})
     cells = {c.quantity: c for c in grade(filled).cells}
     assert (cells[slip].status, cells[name].status, cells[name].credit) == ("incorrect", "correct", 1.0)
+
+
+def test_a_rounding_note_inside_rows_dragged_down_earns_nothing_either(tmp_path):
+    """LSTM seed 4, the first row dragged down: gb_g's copy differs from its key by a rounding's width, the
+    kind of difference a rounding habit explains. A row copied down was not worked (README: simplified), so no
+    cell of it keeps a rounding note or any credit."""
+    v, learner, _ = make_workbooks(tmp_path, "lstm", 4, "en")
+    ws = v.worksheet
+    report = grade(read_filled(fill(learner, v, "en", learners.dragged_down(ws), tmp_path / "dragged.xlsx")))
+    status = {c.quantity: c.status for c in report.cells}
+    rows = learners.answer_rows(ws)
+    [row] = [row for row in rows[1:] if "gb_g" in row]
+    assert len(row) == len(rows[0]) and any(status[n] == "simplified" for n in row)  # a copied row, judged so
+    assert {n: status[n] for n in row if status[n] not in ("simplified", "incorrect")} == {}
+
+
+def test_a_sum_over_weights_an_emptied_update_left_at_zero_is_simplified(tmp_path):
+    """Counting seed 3, d₄ written as 0 and every other number worked from the learner's own: the update after
+    it moves nothing (simplified), so the next sum u₅ = w·x has w = 0 where the key's weights moved. README:
+    "a sum with w = 0" earns nothing; the cause named is that simplified weight, not a cell marked incorrect."""
+    v, learner, _ = make_workbooks(tmp_path, "counting", 3, "en")
+    ws = v.worksheet
+    key = ws.answer_key()
+    values = {q.name: q.value for q in ws.givens}
+    for q in ws.answers:
+        values[q.name] = 0.0 if q.name == "d4" else q.precision.rounded(ws.evaluate(q.name, values))
+    weights = [n for n in ws.quantities["u5"].step.deps() if n.startswith("w")]
+    assert key["d4"] != 0 and values["u5"] == 0 != key["u5"] and all(values[w] == 0 for w in weights)
+    report = grade(read_filled(fill(learner, v, "en", {q.name: values[q.name] for q in ws.answers},
+                                    tmp_path / "d4.xlsx")))
+    cells = {c.quantity: c for c in report.cells}
+    assert cells["d4"].status == "incorrect" and cells["u5"].status == "simplified"
+    assert cells["u5"].because in {f"{cells[w].sheet}!{cells[w].cell}" for w in weights
+                                   if cells[w].status == "simplified"}
+
+
+def _dragged(tmp_path, kind, seed):
+    v, learner, _ = make_workbooks(tmp_path, kind, seed, "en")
+    typed = learners.dragged_down(v.worksheet)
+    report = grade(read_filled(fill(learner, v, "en", typed, tmp_path / "dragged.xlsx")))
+    return v.worksheet, typed, {c.quantity: c.status for c in report.cells}
+
+
+def test_rows_of_two_answers_dragged_down_earn_nothing(tmp_path):
+    """The gates' truth tables have rows of two answers (u and y). Dragged down, a row that repeats the row
+    above where the key's rows differ was not worked (README: copied rows earn nothing): no credit in it."""
+    from matchbox.worksheet.graph import Q
+    ws, typed, status = _dragged(tmp_path, "gates", 5)
+    key = ws.answer_key()
+    copies = []
+    for table in ws.tables:
+        rows = [[c.name for c in row if isinstance(c, Q) and c.name in status] for row in table.rows]
+        copies += [row for above, row in pairwise(rows) if len(row) == len(above) == 2
+                   and [typed[n] for n in row] == [typed[n] for n in above]
+                   and [key[n] for n in row] != [key[n] for n in above] and row[0].startswith("g0_")]
+    assert copies  # the first gate's rows (the later gates' rows follow from its numbers: carried)
+    assert {n: status[n] for row in copies for n in row if status[n] not in ("simplified", "incorrect")} == {}
+
+
+def test_the_same_item_with_the_same_weights_is_honest_work_not_a_copy(tmp_path):
+    """Logistic seeds 1 and 2: trial 3 shows the same sample as trial 2. The learner's weights, dragged down,
+    are the same too, so the same numbers are what the step gives (README: honest work that repeats its
+    neighbour is not touched): trial 3's y, E and d follow from the learner's numbers and are not copies."""
+    from matchbox.worksheet.graph import Q, Ref
+    for seed in (1, 2):
+        ws, typed, status = _dragged(tmp_path / str(seed), "logistic", seed)
+        given = {q.name: q.value for q in ws.givens}
+        row_of = {c.name: row for table in ws.tables for row in table.rows for c in row if isinstance(c, Q)}
+        shown = [[given.get(c.name, typed.get(c.name)) for c in row_of[y] if isinstance(c, Ref)] for y in ("y2", "y3")]
+        assert shown[0] and shown[0] == shown[1], seed  # the same sample, and the same weights going in
+        assert [typed[n] for n in ("y3", "E3", "d3")] == [typed[n] for n in ("y2", "E2", "d2")]
+        assert {n: status[n] for n in ("y3", "E3", "d3") if status[n] not in ("carried", "correct")} == {}, seed
