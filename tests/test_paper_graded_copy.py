@@ -219,3 +219,17 @@ def test_pages_not_read_are_said_in_the_language_of_the_sheets(copied, tmp_path)
     lines = [line for line in r.stderr.splitlines() if copy.name in line]
     assert lines == [f"matchbox: {copy.name}: 画像 {i}: 解答ページが見つかりません(四隅のマーカーがありません)"
                      for i in (1, 2)], r.stderr
+
+
+def test_a_file_with_no_sheet_is_said_in_the_systems_language(copied):
+    """No sheet read at all (a graded copy alone): the system's language says it, as `generate` chooses one."""
+    import os
+    import subprocess
+    import sys
+    _, _, _, copy = copied["en"]
+    for lang, line in (("ja_JP.UTF-8", "画像 1: 解答ページが見つかりません(四隅のマーカーがありません)"),
+                       ("C.UTF-8", "image 1: no answer page (no corner marker) found")):
+        env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")} | {"LANG": lang}
+        r = subprocess.run([sys.executable, "-m", "matchbox", "check", str(copy)], capture_output=True, text=True,
+                           timeout=120, env=env)
+        assert r.returncode == 2 and f"matchbox: {copy.name}: {line}" in r.stderr.splitlines(), r.stderr

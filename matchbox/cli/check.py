@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import marking_options
+from .options import default_lang, marking_options
 
 
 @click.command()
@@ -164,7 +164,8 @@ def _check_scans(files, scans, as_json, show_all, annotate, gradescope, gradeboo
         if out is not None:
             refuse_overwrite(out, [], force)
     style = (lambda text, colour: click.style(text, fg=colour)) if sys.stdout.isatty() else None
-    results, errors = check_scans(scans, marking, click.echo, as_json, show_all, style, exam, crops, annotate, force)
+    results, errors = check_scans(scans, marking, click.echo, as_json, show_all, style, exam, crops, annotate, force,
+                                  lang=default_lang())
     reports = [r.report for r in results]
     if gradebook or gradebook_wide:
         from datetime import datetime

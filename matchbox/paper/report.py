@@ -101,7 +101,7 @@ def batch_line(results: list[PaperResult], errors: int) -> str:
 
 
 def check_scans(files: list[Path], marking, echo, as_json=False, show_all=False, style=None, exam=False,
-                crops: Path | None = None, annotate: Path | None = None, force: bool = False) \
+                crops: Path | None = None, annotate: Path | None = None, force: bool = False, lang: str = "en") \
         -> tuple[list[PaperResult], int]:
     """Read and grade every scan given; print as `check` prints workbooks (`echo(text, err=False)`); with
     `annotate`, write each sheet's graded copy there (paper/graded_copy.py). Returns the results and how many
@@ -129,13 +129,14 @@ def check_scans(files: list[Path], marking, echo, as_json=False, show_all=False,
             failed.append({"file": str(path), "source": "paper", "error": str(e)})
             errors += 1
             continue
-        # an image without a readable page ("scan.pdf: image 3: why"), in the language of the sheets found so far
-        lang = next((r.report.lang for r in (found or results)), "en")
+        # an image without a readable page ("scan.pdf: image 3: why"), in the language of the sheets found so
+        # far, or the system's (`lang`) before any
+        said_in = next((r.report.lang for r in (found or results)), lang)
         for problem in problems:
-            echo(f"matchbox: {printable(said(problem, lang))}", err=True)
+            echo(f"matchbox: {printable(said(problem, said_in))}", err=True)
         if not found and not problems:
             problems.append(Said("no answer page found", "解答ページが見つかりません"))
-            echo(f"matchbox: {printable(path)}: {said(problems[0], lang)}", err=True)
+            echo(f"matchbox: {printable(path)}: {said(problems[0], said_in)}", err=True)
         if not found:
             failed.append({"file": str(path), "source": "paper", "error": "; ".join(problems)})
             errors += 1
