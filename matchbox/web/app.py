@@ -129,11 +129,10 @@ def create_app(roster: list[str] | None = None, gradebook: Path | None = None, t
         problems: list[str] = []
         try:
             data = upload.stream.read(UPLOAD_BYTES + 1)
-            if not data or not is_scan(data, name):
-                check_size(len(data))  # a workbook: 20 MB at most
-            if is_scan(data, name):  # answer pages on paper: read, then graded as a workbook is
+            if data and is_scan(data, name):  # answer pages on paper: read, then graded as a workbook is
                 results, problems = scans.read(data, name, learner_name(request.form.get("name")))
             else:
+                check_size(len(data))  # a workbook: 20 MB at most
                 filled = read_data(data, Path(name))
                 results = [Result(filled, name, grade(filled, marking))]
         except MatchboxError as e:  # a workbook's errors, a scan's, a missing matchbox[paper]: one line each

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from ..kinds import Variant, from_meta
 from ..worksheet.graph import tr
 from .layout import META_SHEET, Layout, column_letter, layout
 from .locate import blank, grids_of, is_key, locate
-from .xmlparts import as_utf8, xml_parts
+from .xmlparts import UNPACK_ERRORS, as_utf8, damaged, xml_parts
 
 MAX_FILE_BYTES = 20 * 2**20  # a workshop workbook is ~20 KB
 MAX_MEMBERS = 1000
@@ -181,9 +180,8 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
 def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         return archive.read(info)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
-        raise WorkbookError(f"the workbook is damaged ({info.filename} cannot be unpacked)",
-                            ja=f"ワークブックが壊れています({info.filename} を展開できません)") from None
+    except UNPACK_ERRORS:
+        raise damaged(info) from None
 
 
 def _column(letters: bytes) -> int:

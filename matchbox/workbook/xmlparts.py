@@ -18,6 +18,12 @@ STARTS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (cod
           (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"), (b"<\0\0\0", "utf-32-le"),
           (b"\0\0\0<", "utf-32-be"), (b"<\0", "utf-16-le"), (b"\0<", "utf-16-be"))
 HEAD = 65536  # bytes looked at: blanks before the first "<" are allowed, and could be many
+UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError)
+
+
+def damaged(info: zipfile.ZipInfo) -> WorkbookError:
+    return WorkbookError(f"the workbook is damaged ({info.filename} cannot be unpacked)",
+                         ja=f"ワークブックが壊れています({info.filename} を展開できません)")
 
 
 def encoding(head: bytes) -> str | None:
@@ -38,9 +44,8 @@ def xml_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> list[tu
         try:
             with archive.open(info) as member:
                 head = member.read(HEAD)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
-            raise WorkbookError(f"the workbook is damaged ({info.filename} cannot be unpacked)",
-                                ja=f"ワークブックが壊れています({info.filename} を展開できません)") from None
+        except UNPACK_ERRORS:
+            raise damaged(info) from None
         found = encoding(head)
         if found is None and info.filename.endswith(NAMED):
             found = "utf-8"
