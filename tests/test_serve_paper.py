@@ -323,8 +323,12 @@ def test_the_instructor_reviews_a_sheet_with_the_keyboard_only(tmp_path, scan, c
         assert "確認待ち" in driver.find_element(By.ID, "awaiting").text
 
         driver.get(f"{server.url}/review?token={server.token}")
-        driver.switch_to.active_element.send_keys(Keys.ENTER)  # the first sheet's link has the focus
+        # the first sheet's link has the focus (autofocus is applied as the page is drawn: wait for it, as an eye
+        # would, before pressing Enter)
+        wait_for(lambda: driver.switch_to.active_element.get_attribute("href"))
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
         wait_for(lambda: driver.find_elements(By.ID, "review"))
+        wait_for(lambda: driver.switch_to.active_element.get_attribute("id") == "f-1")
         inputs = driver.find_elements(By.CSS_SELECTOR, "#review input[type=text]")
         driver.save_screenshot(str(tmp_path / "review-ja.png"))
         for i, field in enumerate(inputs, 1):
